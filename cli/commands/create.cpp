@@ -1,0 +1,111 @@
+// troupectl create -f FILE|DIR|- : decodes, defaults, validates and creates objects.
+// Until the control plane exists only --dry-run=client is served: it prints the objects
+// as the API server would store them, which is how users check manifests offline.
+#include <google/protobuf/message.h>
+
+#include <istream>
+#include <ostream>
+
+#include "cli/commands/commands.hpp"
+#include "cli/printers.hpp"
+#include "messages/codec/manifest_reader.hpp"
+#include "messages/proto/meta.pb.h"
+
+namespace troupe::cli {
+namespace {
+
+namespace codec = messages::codec;
+
+constexpr flag_spec create_flags[] = {
+    {"filename",
+     'f',
+     true,
+     {},
+     "Filename, directory, or - for standard input, to use to create the resource"},
+    {"output", 'o', true, {}, "Output format. One of: (json, yaml, name)."},
+    {"dry-run", 0, true, "client",
+     "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
+     "would be sent, without sending it."},
+    {"namespace", 'n', true, {}, "If present, the namespace scope for this CLI request"},
+};
+
+codec::manifest_set read_source(const std::string& name, std::istream& in) {
+  if (name != "-") return codec::read_manifest_path(name);
+  // Bounded like a file: one byte past the limit is enough to refuse.
+  std::string text(codec::parse_limits{}.max_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  return codec::read_manifest_text(text, "STDIN");
+}
+
+// kubectl's rule: an object without a namespace takes the request's; a different one
+// is refused rather than silently moved.
+std::string settle_namespace(codec::manifest_object& o, const std::string& ns, bool explicit_ns) {
+  if (!o.kind->namespaced) return {};
+  const auto* field = o.object->GetDescriptor()->FindFieldByName("metadata");
+  auto* meta = static_cast<messages::ObjectMeta*>(
+      o.object->GetReflection()->MutableMessage(o.object.get(), field));
+  if (meta->namespace_().empty()) {
+    meta->set_namespace_(ns);
+  } else if (explicit_ns && meta->namespace_() != ns) {
+    return "the namespace from the provided object \"" + meta->namespace_() +
+           "\" does not match the namespace \"" + ns +
+           "\". You must pass '--namespace=" + meta->namespace_() + "' to perform this operation.";
+  }
+  return {};
+}
+
+int run_create(const parsed_flags& flags, cli_io& io) {
+  const auto& files = flags.all("filename");
+  if (files.empty()) return fail(io, "must specify one of -f and -k");
+  auto format = output_format::human;
+  if (auto o = flags.get("output"); !o.empty()) {
+    auto parsed = parse_output_format(o);
+    if (!parsed) return fail(io, unknown_output_format(o));
+    format = *parsed;
+  }
+  auto dry_run = flags.get("dry-run", "none");
+  if (dry_run != "none" && dry_run != "server" && dry_run != "client")
+    return fail(io, "Invalid dry-run value (" + dry_run +
+                        "). Must be \"none\", \"server\", or \"client\".");
+  if (dry_run != "client")
+    return fail(io,
+                "there is no cluster to send objects to yet; the control plane is not there "
+                "yet. Use --dry-run=client to decode, default and validate manifests offline.");
+
+  const bool explicit_ns = flags.has("namespace");
+  const std::string ns = flags.get("namespace", "default");
+  std::vector<codec::manifest_error> errors;
+  std::size_t printed = 0;
+  for (const auto& name : files) {
+    auto set = read_source(name, io.in);
+    errors.insert(errors.end(), set.errors.begin(), set.errors.end());
+    for (auto& object : set.objects) {
+      if (auto mismatch = settle_namespace(object, ns, explicit_ns); !mismatch.empty()) {
+        errors.push_back({object.source, object.pos, mismatch});
+        continue;
+      }
+      auto invalid = codec::default_and_validate(object);
+      if (!invalid.empty()) {
+        errors.insert(errors.end(), invalid.begin(), invalid.end());
+        continue;
+      }
+      if (format == output_format::human) {
+        io.out << object_name(*object.object, *object.kind) << " created (dry run)\n";
+      } else {
+        print_object(io.out, format, *object.object, *object.kind, printed);
+      }
+      ++printed;
+    }
+  }
+  for (const auto& e : errors)
+    io.err << "error: " << e.to_string() << '\n';
+  return errors.empty() ? 0 : 1;
+}
+
+}  // namespace
+
+const command create_command{"create", "Create a resource from a file or from stdin",
+                             "troupectl create -f FILENAME [options]", create_flags, run_create};
+
+}  // namespace troupe::cli

@@ -1,0 +1,40 @@
+// kubectl-style flag parsing (pflag rules): --name=value, --name value, -f value, -fvalue,
+// boolean flags, flags that take an optional value (--dry-run), and "--" to end flags.
+// Errors use kubectl's phrasing. Pure; used only by the CLI binaries.
+#pragma once
+
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace troupe::cli {
+
+struct flag_spec {
+  std::string_view name;    // long name, without "--"
+  char shorthand = 0;       // 'f' for -f, or 0
+  bool takes_value = true;  // false: a boolean switch
+  // For a flag whose value is optional: the value a bare --name means ("client").
+  std::string_view bare_value = {};
+  std::string_view usage = {};
+};
+
+struct parsed_flags {
+  std::map<std::string, std::vector<std::string>, std::less<>> values;  // by long name
+  std::vector<std::string> positional;
+  std::optional<std::string> error;  // "unknown flag: --foo"
+
+  bool has(std::string_view name) const { return values.find(name) != values.end(); }
+  // The last value given, or `fallback`.
+  std::string get(std::string_view name, std::string fallback = {}) const;
+  const std::vector<std::string>& all(std::string_view name) const;
+};
+
+parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag_spec> specs);
+
+// "  -f, --filename=[]: Filename, directory, or URL to files ..." lines for --help.
+std::string describe_flags(std::span<const flag_spec> specs);
+
+}  // namespace troupe::cli

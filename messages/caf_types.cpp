@@ -1,0 +1,24 @@
+#include "messages/caf_types.hpp"
+
+#include "messages/proto/apps.pb.h"
+#include "messages/proto/autoscaling.pb.h"
+#include "messages/proto/core.pb.h"
+#include "messages/proto/core_pod.pb.h"
+#include "messages/proto/networking.pb.h"
+#include "messages/proto/rbac.pb.h"
+
+namespace troupe::messages {
+
+void register_caf_types(caf::actor_system_config& cfg) {
+  cfg.add_message_types<caf::id_block::troupe>();
+  // CAF 0.17.6's add_error_category<T> does not compile; give the renderer directly.
+  cfg.add_error_category(caf::atom("troupe"),
+                         [](uint8_t code, caf::atom_value, const caf::message& context) {
+                           std::string out = "troupe: ";
+                           out += to_string(static_cast<errc>(code));
+                           if (!context.empty()) out += " (" + to_string(context) + ")";
+                           return out;
+                         });
+}
+
+}  // namespace troupe::messages

@@ -1,0 +1,100 @@
+// The project's single CAF type-ID block, its atoms, the error category, and the
+// `inspect` that carries protobuf messages across actor and process boundaries.
+// Include this only where actors are defined or spawned: it pulls in CAF headers.
+#pragma once
+
+#include <string>
+#include <type_traits>
+
+#include <google/protobuf/message_lite.h>
+#include <caf/actor_system_config.hpp>
+#include <caf/error.hpp>
+#include <caf/meta/load_callback.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/type_id.hpp>
+
+#include "messages/errc.hpp"
+
+// Forward declarations keep the generated protobuf headers out of every includer;
+// a file that sends one of these includes its messages/proto/*.pb.h itself.
+namespace troupe::messages {
+class ClusterRole;
+class ClusterRoleBinding;
+class ConfigMap;
+class Deployment;
+class Endpoints;
+class Event;
+class HorizontalPodAutoscaler;
+class HorizontalPodAutoscalerV1;
+class Namespace;
+class NetworkPolicy;
+class Node;
+class PersistentVolume;
+class PersistentVolumeClaim;
+class Pod;
+class ReplicaSet;
+class ReplicationController;
+class Role;
+class RoleBinding;
+class Secret;
+class Service;
+class ServiceAccount;
+}  // namespace troupe::messages
+
+CAF_BEGIN_TYPE_ID_BLOCK(troupe, caf::first_custom_type_id)
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ClusterRole))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ClusterRoleBinding))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ConfigMap))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Deployment))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Endpoints))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Event))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::HorizontalPodAutoscaler))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::HorizontalPodAutoscalerV1))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Namespace))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::NetworkPolicy))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Node))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::PersistentVolume))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::PersistentVolumeClaim))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Pod))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ReplicaSet))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ReplicationController))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Role))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::RoleBinding))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Secret))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Service))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ServiceAccount))
+
+// Atoms: at most 10 characters in CAF 0.17.
+CAF_ADD_ATOM(troupe, troupe::atoms, echo_atom, "echo")
+CAF_END_TYPE_ID_BLOCK(troupe)
+
+// Errors of this enum travel as caf::error in the "troupe" category.
+CAF_ERROR_CODE_ENUM(troupe::messages::errc, "troupe")
+
+namespace troupe::messages {
+
+// Registers the type-ID block and the error category with a CAF config. Every actor
+// system in the project calls this once, before it starts.
+void register_caf_types(caf::actor_system_config& cfg);
+
+// Protobuf messages cross actors and the middleman as their binary encoding: the
+// wire format is the same one the store writes to disk. ADL finds this for every
+// generated type in troupe::messages.
+template <class Inspector, class T>
+requires std::is_base_of_v<google::protobuf::MessageLite, T>
+typename Inspector::result_type inspect(Inspector& f, T& x) {
+  if constexpr (Inspector::reads_state) {
+    std::string bytes = x.SerializeAsString();
+    return f(caf::meta::type_name("troupe.messages"), bytes);
+  } else {
+    std::string bytes;
+    auto parse = caf::meta::load_callback([&]() -> caf::error {
+      if (!x.ParseFromString(bytes))
+        return caf::make_error(errc::invalid, "malformed protobuf " + x.GetTypeName());
+      return caf::none;
+    });
+    return f(caf::meta::type_name("troupe.messages"), bytes, parse);
+  }
+}
+
+}  // namespace troupe::messages

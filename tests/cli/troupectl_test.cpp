@@ -1,0 +1,121 @@
+// troupectl verbs run in-process against the real manifests in manifests/.
+#include <boost/test/unit_test.hpp>
+
+#include <sstream>
+
+#include "cli/troupectl.hpp"
+
+namespace {
+
+struct run_result {
+  int code;
+  std::string out;
+  std::string err;
+};
+
+run_result troupectl(std::vector<std::string> args, std::string input = {}) {
+  std::istringstream in(input);
+  std::ostringstream out, err;
+  int code = troupe::cli::run_troupectl(args, {in, out, err});
+  return {code, out.str(), err.str()};
+}
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(cli_troupectl)
+
+BOOST_AUTO_TEST_CASE(create_dry_run_prints_created_names) {
+  auto r = troupectl({"create", "--dry-run=client", "-f", "manifests/deployment-definition.yml"});
+  BOOST_TEST(r.code == 0);
+  BOOST_TEST(r.out == "deployment.apps/myapp-deployment created (dry run)\n");
+  BOOST_TEST(r.err == "");
+}
+
+BOOST_AUTO_TEST_CASE(create_dry_run_directory_yaml_prints_every_object_defaulted) {
+  auto r = troupectl({"create", "--dry-run=client", "-f", "manifests/", "-o", "yaml"});
+  BOOST_TEST(r.code == 0, r.err);
+  // One document per top-level manifest, separated as kubectl separates them.
+  BOOST_TEST(contains(r.out, "kind: Pod\n"));
+  BOOST_TEST(contains(r.out, "kind: ReplicationController\n"));
+  BOOST_TEST(contains(r.out, "kind: PersistentVolumeClaim\n"));
+  BOOST_TEST(contains(r.out, "---\n"));
+  // Defaults the API server would add.
+  BOOST_TEST(contains(r.out, "restartPolicy: Always\n"));
+  BOOST_TEST(contains(r.out, "imagePullPolicy: Always\n"));
+  BOOST_TEST(contains(r.out, "maxSurge: 25%\n"));
+  BOOST_TEST(contains(r.out, "namespace: default\n"));
+}
+
+BOOST_AUTO_TEST_CASE(create_dry_run_name_output) {
+  auto r =
+      troupectl({"create", "--dry-run=client", "-o", "name", "-f", "manifests/service-nodeport.yml",
+                 "-f", "manifests/replicaset-definition.yml"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(r.out == "service/myapp-service\nreplicaset.apps/myapp-replicaset\n");
+}
+
+BOOST_AUTO_TEST_CASE(create_reads_standard_input) {
+  auto r = troupectl(
+      {"create", "--dry-run=client", "-f", "-", "-o", "json"},
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\ndata:\n  a: \"1\"\n");
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(contains(r.out, "\"kind\": \"ConfigMap\""));
+  BOOST_TEST(contains(r.out, "\"a\": \"1\""));
+}
+
+BOOST_AUTO_TEST_CASE(create_reports_typo_with_position_and_exit_code) {
+  auto r = troupectl(
+      {"create", "--dry-run=client", "-f", "tests/fixtures/tutorial-typos/kind-beplogment.yml"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.out == "");
+  BOOST_TEST(contains(r.err,
+                      "kind-beplogment.yml:2:7: no matches for kind \"Beplogment\" in "
+                      "version \"apps/v1\""),
+             r.err);
+}
+
+BOOST_AUTO_TEST_CASE(create_without_filename_is_an_error) {
+  auto r = troupectl({"create", "--dry-run=client"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err == "error: must specify one of -f and -k\n");
+}
+
+BOOST_AUTO_TEST_CASE(create_rejects_unknown_flag_and_output) {
+  auto r = troupectl({"create", "--filname", "x"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err, "error: unknown flag: --filname\n"));
+  r = troupectl({"create", "--dry-run=client", "-f", "manifests/", "-o", "xml"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err, "output format \"xml\""));
+  r = troupectl({"create", "--dry-run=maybe", "-f", "manifests/"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err, "Invalid dry-run value (maybe)"));
+}
+
+BOOST_AUTO_TEST_CASE(create_refuses_namespace_mismatch) {
+  auto r = troupectl({"create", "--dry-run=client", "-n", "prod", "-f", "-"},
+                     "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: dev\n");
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err, "does not match the namespace \"prod\""));
+}
+
+BOOST_AUTO_TEST_CASE(create_without_dry_run_says_no_cluster) {
+  auto r = troupectl({"create", "-f", "manifests/pod-definition.yml"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err, "--dry-run=client"));
+}
+
+BOOST_AUTO_TEST_CASE(unknown_verb_and_version) {
+  auto r = troupectl({"frobnicate"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err == "error: unknown command \"frobnicate\" for \"troupectl\"\n");
+  r = troupectl({"version", "--client"});
+  BOOST_TEST(r.code == 0);
+  BOOST_TEST(contains(r.out, "Client Version: v"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
