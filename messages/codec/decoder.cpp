@@ -93,8 +93,13 @@ class decoder {
       entry->GetReflection()->SetString(entry, key_field, key->text);
       auto entry_path = path + "[" + key->text + "]";
       remember(entry_path, value->pos);
-      // A null value in a string map is the empty string, as in Kubernetes.
-      if (!value->is_null()) single(*value, *entry, value_field, entry_path);
+      // A null value in a string map is the empty string, as in Kubernetes; a null
+      // quantity is more likely a slip than a zero, so it is an error there.
+      if (!value->is_null()) {
+        single(*value, *entry, value_field, entry_path);
+      } else if (value_field->cpp_type() == fd::CPPTYPE_MESSAGE) {
+        fail(*value, entry_path, "expected a value, got null");
+      }
     }
   }
 
@@ -223,7 +228,10 @@ decode_result decode_object(const doc_node& root) {
         "no matches for kind \"" + kind->text + "\" in version \"" + api_version->text + "\"";
     if (auto hint = suggest_kind(api_version->text, kind->text); !hint.empty())
       message += "; " + hint;
-    errors.push_back({kind->pos, std::move(message)});
+    // When the kind exists under another apiVersion, the apiVersion is the mistake.
+    bool kind_exists = false;
+    for (const auto& k : all_kinds()) kind_exists = kind_exists || k.kind == kind->text;
+    errors.push_back({kind_exists ? api_version->pos : kind->pos, std::move(message)});
     return result;
   }
 

@@ -8,6 +8,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <google/protobuf/message.h>
+
 #include "messages/codec/yaml_tree.hpp"
 #include "messages/kinds.hpp"
 

@@ -22,8 +22,12 @@ std::string decode_quantity(const doc_node& node, Quantity& out) {
   if (!node.is_scalar()) return "expected a quantity such as 500m or 1Gi, got " + node.describe();
   auto parsed = parse_quantity(node.text);
   if (!parsed.value) return parsed.error;
-  out.set_milli(parsed.value->milli);
-  out.set_format(std::string(to_string(parsed.value->format)));
+  // Keep the format of the canonical spelling ("0.5Ki" prints as "512", a DecimalSI
+  // value), so that printing and reading back gives an identical object.
+  auto value = *parsed.value;
+  if (auto canonical = parse_quantity(format_quantity(value)); canonical.value) value = *canonical.value;
+  out.set_milli(value.milli);
+  out.set_format(std::string(to_string(value.format)));
   return {};
 }
 

@@ -156,6 +156,67 @@ class tree_builder : public YAML::EventHandler {
   doc_node_ptr root_;
 };
 
+// yaml-cpp's terse messages, in words a manifest author can act on.
+std::string explain_syntax_error(const std::string& msg) {
+  if (msg == "illegal map value") return "a \"key: value\" is not allowed here";
+  if (msg == "end of map not found") return "a mapping ends where YAML expects another key";
+  if (msg == "end of sequence not found") return "a list ends where YAML expects another item";
+  if (msg == "end of map flow not found") return "a '{' is never closed";
+  if (msg == "end of sequence flow not found") return "a '[' is never closed";
+  return msg;
+}
+
+// Most syntax errors in hand-written manifests are indentation slips, often on the line
+// above the one where the parser gives up. Name the lines and columns involved.
+std::string indentation_hint(std::string_view text, int error_line) {
+  std::vector<std::string_view> lines;
+  for (std::size_t start = 0; start <= text.size();) {
+    auto end = text.find('\n', start);
+    if (end == std::string_view::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  auto indent = [](std::string_view l) { return l.find_first_not_of(' '); };
+  auto blank = [&](std::string_view l) {
+    auto i = indent(l);
+    return i == std::string_view::npos || l[i] == '#';
+  };
+  if (error_line < 1 || error_line > static_cast<int>(lines.size())) return {};
+  auto here = lines[static_cast<std::size_t>(error_line - 1)];
+  if (blank(here)) return {};
+  auto col = indent(here);
+  int prev = error_line - 1;
+  while (prev >= 1 && blank(lines[static_cast<std::size_t>(prev - 1)])) --prev;
+  if (prev < 1) return {};
+  auto above = lines[static_cast<std::size_t>(prev - 1)];
+  auto above_col = indent(above);
+  auto show = [](std::string_view l) {
+    auto t = l.substr(l.find_first_not_of(' '));
+    return "\"" + std::string(t.substr(0, 40)) + "\"";
+  };
+  auto num = [](std::size_t n) { return std::to_string(n); };
+  if (col > above_col) {
+    return "line " + num(error_line) + " is indented more than line " + num(prev) + " (" +
+           show(above) + ", column " + num(above_col + 1) +
+           ") above it: check the indentation of both lines";
+  }
+  // Dedented: it must line up with the line above or one of that line's parents.
+  if (above_col == col) return {};
+  std::string levels;
+  auto level = above_col;
+  for (int l = prev - 1; l >= 1; --l) {
+    auto line = lines[static_cast<std::size_t>(l - 1)];
+    if (blank(line) || indent(line) >= level) continue;
+    level = indent(line);
+    if (level == col) return {};
+    levels += (levels.empty() ? "" : ", ") + num(level + 1) + " (line " + num(l) + " " +
+              show(line) + ")";
+  }
+  return "line " + num(error_line) + " starts at column " + num(col + 1) +
+         ", which lines up with no key above it; keys above are at columns " + num(above_col + 1) +
+         " (line " + num(prev) + ")" + (levels.empty() ? "" : ", " + levels);
+}
+
 }  // namespace
 
 doc_node_ptr doc_node::make_null() {
@@ -226,7 +287,11 @@ bool needs_quotes(std::string_view text) {
           : std::string_view("0123456789+-.").find(text.front()) != std::string_view::npos)
     return true;
   // Indicators that YAML reads specially at the start of a plain scalar.
-  if (std::string_view("-?:,[]{}#&*!|>'\"%@` ").find(text.front()) != std::string_view::npos)
+  // "-", "?" and ":" are indicators only before a space: "--port=80" prints bare.
+  if (std::string_view("-?:").find(text.front()) != std::string_view::npos &&
+      (text.size() == 1 || text[1] == ' ' || text.starts_with("---")))
+    return true;
+  if (std::string_view(",[]{}#&*!|>'\"%@` ").find(text.front()) != std::string_view::npos)
     return true;
   if (text.back() == ' ' || text.back() == ':') return true;
   if (text.find(": ") != std::string_view::npos || text.find(" #") != std::string_view::npos)
@@ -256,7 +321,10 @@ parsed_stream parse_yaml_stream(std::string_view text, const parse_limits& limit
   } catch (const rejected& r) {
     out.error = r.error;
   } catch (const YAML::Exception& e) {
-    out.error = parse_error{to_position(e.mark), "YAML syntax error: " + e.msg};
+    auto pos = to_position(e.mark);
+    std::string message = "YAML syntax error: " + explain_syntax_error(e.msg);
+    if (auto hint = indentation_hint(text, pos.line); !hint.empty()) message += "; " + hint;
+    out.error = parse_error{pos, std::move(message)};
   } catch (const std::exception& e) {
     out.error = parse_error{{}, std::string("cannot parse the manifest: ") + e.what()};
   }

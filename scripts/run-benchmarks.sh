@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Runs every benchmark in bench/ from the repository root. Each prints a table and, as
+# its last line, one JSON object. Usage: scripts/run-benchmarks.sh [BUILD_DIR]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${1:-build}
+"$build"/bench/bench_codec manifests/deployment-definition.yml
