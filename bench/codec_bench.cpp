@@ -2,7 +2,8 @@
 // second: YAML text in, a defaulted and validated Deployment out, as `troupectl create`
 // and the gateway do it. Prints a table, then one JSON line with the figures.
 //
-// Usage: bench_codec [manifest] [seconds-per-run]   (defaults: manifests/deployment-definition.yml, 2)
+// Usage: bench_codec [manifest] [seconds-per-run]   (defaults: manifests/deployment-definition.yml,
+// 2)
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -26,10 +27,12 @@ double ops_per_second(double seconds, Step step) {
   auto start = clock_type::now();
   auto deadline = start + std::chrono::duration<double>(seconds);
   while (clock_type::now() < deadline) {
-    for (int i = 0; i < 64; ++i) step();
+    for (int i = 0; i < 64; ++i)
+      step();
     ops += 64;
   }
-  return static_cast<double>(ops) / std::chrono::duration<double>(clock_type::now() - start).count();
+  return static_cast<double>(ops) /
+         std::chrono::duration<double>(clock_type::now() - start).count();
 }
 
 double median(std::vector<double> v) {
@@ -44,7 +47,8 @@ int main(int argc, char** argv) {
   double seconds = argc > 2 ? std::stod(argv[2]) : 2.0;
   std::ifstream in(path);
   if (!in) {
-    std::fprintf(stderr, "bench_codec: cannot read %s (run from the repository root)\n", path.c_str());
+    std::fprintf(stderr, "bench_codec: cannot read %s (run from the repository root)\n",
+                 path.c_str());
     return 1;
   }
   std::stringstream buffer;
@@ -63,8 +67,10 @@ int main(int argc, char** argv) {
   std::vector<double> parse, decode, full, encode;
   std::size_t sink = 0;  // keeps the optimiser from dropping the work
   for (int r = 0; r < runs; ++r) {
-    parse.push_back(ops_per_second(seconds, [&] { sink += codec::parse_yaml_stream(text).documents.size(); }));
-    decode.push_back(ops_per_second(seconds, [&] { sink += codec::read_manifest_text(text, path).objects.size(); }));
+    parse.push_back(
+        ops_per_second(seconds, [&] { sink += codec::parse_yaml_stream(text).documents.size(); }));
+    decode.push_back(ops_per_second(
+        seconds, [&] { sink += codec::read_manifest_text(text, path).objects.size(); }));
     full.push_back(ops_per_second(seconds, [&] {
       auto set = codec::read_manifest_text(text, path);
       sink += codec::default_and_validate(set.objects[0]).size() + set.objects.size();
@@ -78,18 +84,18 @@ int main(int argc, char** argv) {
               text.size(), runs, seconds);
   std::printf("%-34s %14s %14s %14s\n", "stage", "median obj/s", "min obj/s", "max obj/s");
   auto row = [](const char* name, const std::vector<double>& v) {
-    std::printf("%-34s %14.0f %14.0f %14.0f\n", name, median(v), *std::min_element(v.begin(), v.end()),
-                *std::max_element(v.begin(), v.end()));
+    std::printf("%-34s %14.0f %14.0f %14.0f\n", name, median(v),
+                *std::min_element(v.begin(), v.end()), *std::max_element(v.begin(), v.end()));
   };
   row("YAML parse only", parse);
   row("parse + strict decode", decode);
   row("parse + decode + default + validate", full);
   row("encode to YAML (kubectl -o yaml)", encode);
   std::printf("\n(sink %zu, printed %zu bytes)\n", sink % 10, printed_yaml.size());
-  std::printf("{\"benchmark\":\"codec\",\"manifest\":\"%s\",\"bytes\":%zu,\"runs\":%d,"
-              "\"parse_per_s\":%.0f,\"decode_per_s\":%.0f,\"decode_validate_per_s\":%.0f,"
-              "\"encode_yaml_per_s\":%.0f}\n",
-              path.c_str(), text.size(), runs, median(parse), median(decode), median(full),
-              median(encode));
+  std::printf(
+      "{\"benchmark\":\"codec\",\"manifest\":\"%s\",\"bytes\":%zu,\"runs\":%d,"
+      "\"parse_per_s\":%.0f,\"decode_per_s\":%.0f,\"decode_validate_per_s\":%.0f,"
+      "\"encode_yaml_per_s\":%.0f}\n",
+      path.c_str(), text.size(), runs, median(parse), median(decode), median(full), median(encode));
   return 0;
 }

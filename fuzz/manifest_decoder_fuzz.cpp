@@ -20,9 +20,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto& printed : {codec::to_yaml(*tree), codec::to_json(*tree)}) {
       auto again = codec::read_manifest_text(printed, "fuzz-round-trip");
       // Invariant: what we print, we read back unchanged.
-      if (again.objects.size() != 1 ||
-          !google::protobuf::util::MessageDifferencer::Equals(*object.object,
-                                                              *again.objects[0].object))
+      if (again.objects.size() != 1 || !google::protobuf::util::MessageDifferencer::Equals(
+                                           *object.object, *again.objects[0].object))
         std::abort();
     }
     codec::default_and_validate(object);

@@ -37,8 +37,8 @@ base64_decoded base64_decode(std::string_view text) {
   };
   // Report the first character outside the alphabet before any length problem.
   auto first_bad = text.find_first_not_of(alphabet);
-  if (first_bad != std::string_view::npos && text.substr(first_bad).find_first_not_of('=') !=
-                                                 std::string_view::npos)
+  if (first_bad != std::string_view::npos &&
+      text.substr(first_bad).find_first_not_of('=') != std::string_view::npos)
     return illegal(first_bad + text.substr(first_bad).find_first_not_of('='));
   if (text.size() % 4 != 0) return illegal(text.size() / 4 * 4);
   std::string out;

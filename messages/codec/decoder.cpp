@@ -230,7 +230,8 @@ decode_result decode_object(const doc_node& root) {
       message += "; " + hint;
     // When the kind exists under another apiVersion, the apiVersion is the mistake.
     bool kind_exists = false;
-    for (const auto& k : all_kinds()) kind_exists = kind_exists || k.kind == kind->text;
+    for (const auto& k : all_kinds())
+      kind_exists = kind_exists || k.kind == kind->text;
     errors.push_back({kind_exists ? api_version->pos : kind->pos, std::move(message)});
     return result;
   }

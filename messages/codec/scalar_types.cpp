@@ -25,7 +25,8 @@ std::string decode_quantity(const doc_node& node, Quantity& out) {
   // Keep the format of the canonical spelling ("0.5Ki" prints as "512", a DecimalSI
   // value), so that printing and reading back gives an identical object.
   auto value = *parsed.value;
-  if (auto canonical = parse_quantity(format_quantity(value)); canonical.value) value = *canonical.value;
+  if (auto canonical = parse_quantity(format_quantity(value)); canonical.value)
+    value = *canonical.value;
   out.set_milli(value.milli);
   out.set_format(std::string(to_string(value.format)));
   return {};

@@ -186,7 +186,8 @@ std::string indentation_hint(std::string_view text, int error_line) {
   if (blank(here)) return {};
   auto col = indent(here);
   int prev = error_line - 1;
-  while (prev >= 1 && blank(lines[static_cast<std::size_t>(prev - 1)])) --prev;
+  while (prev >= 1 && blank(lines[static_cast<std::size_t>(prev - 1)]))
+    --prev;
   if (prev < 1) return {};
   auto above = lines[static_cast<std::size_t>(prev - 1)];
   auto above_col = indent(above);
@@ -209,8 +210,8 @@ std::string indentation_hint(std::string_view text, int error_line) {
     if (blank(line) || indent(line) >= level) continue;
     level = indent(line);
     if (level == col) return {};
-    levels += (levels.empty() ? "" : ", ") + num(level + 1) + " (line " + num(l) + " " +
-              show(line) + ")";
+    levels +=
+        (levels.empty() ? "" : ", ") + num(level + 1) + " (line " + num(l) + " " + show(line) + ")";
   }
   return "line " + num(error_line) + " starts at column " + num(col + 1) +
          ", which lines up with no key above it; keys above are at columns " + num(above_col + 1) +

@@ -53,6 +53,27 @@ bool is_ip_address(std::string_view value);
 // "10.0.0.0/16" or "fd00::/8"; the address need not be the network's first.
 bool is_cidr(std::string_view value);
 
+// Kubernetes' ValidateNonSpecialIP: why an address cannot be an endpoint or external IP
+// (unspecified, loopback, link-local unicast or multicast); Kubernetes puts the address itself
+// into the "unspecified" reason.
+reasons non_special_ip_reasons(std::string_view value);
+// Whether CIDR `inner` lies inside CIDR `outer` and is strictly smaller (NetworkPolicy except).
+bool cidr_is_strict_subset(std::string_view outer, std::string_view inner);
+
+// Resource names (core/helper): "hugepages-2Mi"; names without a '/' or in kubernetes.io/;
+// vendor devices such as "example.com/gpu"; the bare names Kubernetes knows.
+bool is_hugepages_resource(std::string_view name);
+bool is_native_resource(std::string_view name);
+bool is_extended_resource(std::string_view name);
+bool is_standard_resource_name(std::string_view name);
+// cpu, memory, ephemeral-storage or hugepages-*.
+bool is_standard_container_resource(std::string_view name);
+// Requests must equal limits for hugepages and extended resources.
+bool is_overcommit_allowed(std::string_view name);
+
+// "net.core.somaxconn" or "kernel/shm_rmid_forced": at most 253 characters.
+bool is_sysctl_name(std::string_view name);
+
 // Kubernetes' reasons for an invalid IP address or CIDR.
 inline constexpr std::string_view invalid_ip_reason =
     "must be a valid IP address, (e.g. 10.9.8.7 or 2001:db8::ffff)";

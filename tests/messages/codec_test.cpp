@@ -14,7 +14,9 @@ namespace msg = troupe::messages;
 
 namespace {
 
-codec::manifest_set read(const std::string& text) { return codec::read_manifest_text(text, "t.yml"); }
+codec::manifest_set read(const std::string& text) {
+  return codec::read_manifest_text(text, "t.yml");
+}
 
 std::string only_error(const codec::manifest_set& set) {
   BOOST_REQUIRE_EQUAL(set.errors.size(), 1u);
@@ -23,8 +25,7 @@ std::string only_error(const codec::manifest_set& set) {
 
 template <class T>
 const T& only_object(const codec::manifest_set& set) {
-  BOOST_REQUIRE_MESSAGE(set.errors.empty(),
-                        (set.errors.empty() ? "" : set.errors[0].to_string()));
+  BOOST_REQUIRE_MESSAGE(set.errors.empty(), (set.errors.empty() ? "" : set.errors[0].to_string()));
   BOOST_REQUIRE_EQUAL(set.objects.size(), 1u);
   return dynamic_cast<const T&>(*set.objects[0].object);
 }
@@ -82,8 +83,7 @@ BOOST_AUTO_TEST_CASE(decode_multi_document_skips_empty_documents) {
 
 BOOST_AUTO_TEST_CASE(decode_unknown_field_names_path_and_position) {
   auto set = read(pod_header + "  containers:\n  - name: web\n    imagee: nginx\n");
-  BOOST_TEST(only_error(set) ==
-             "t.yml:8:5: unknown field \"spec.containers[0].imagee\"");
+  BOOST_TEST(only_error(set) == "t.yml:8:5: unknown field \"spec.containers[0].imagee\"");
 }
 
 BOOST_AUTO_TEST_CASE(decode_collects_every_error) {
@@ -96,18 +96,21 @@ BOOST_AUTO_TEST_CASE(decode_collects_every_error) {
 }
 
 BOOST_AUTO_TEST_CASE(decode_wrong_types_are_errors) {
-  auto set = read("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n"
-                  "  replicas: \"3\"\n  paused: yes\n  template: nginx\n");
+  auto set = read(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\nspec:\n"
+      "  replicas: \"3\"\n  paused: yes\n  template: nginx\n");
   BOOST_REQUIRE_EQUAL(set.errors.size(), 3u);
   BOOST_TEST(set.errors[0].to_string() ==
              "t.yml:6:13: spec.replicas: expected an integer (32-bit), got the string \"3\"");
   BOOST_TEST(set.errors[1].message == "spec.paused: expected a boolean, got the value yes");
-  BOOST_TEST(set.errors[2].message == "spec.template: expected an object, got the string \"nginx\"");
+  BOOST_TEST(set.errors[2].message ==
+             "spec.template: expected an object, got the string \"nginx\"");
 }
 
 BOOST_AUTO_TEST_CASE(decode_integer_out_of_range) {
-  auto set = read("apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: r}\n"
-                  "spec: {replicas: 3000000000}\n");
+  auto set = read(
+      "apiVersion: apps/v1\nkind: ReplicaSet\nmetadata: {name: r}\n"
+      "spec: {replicas: 3000000000}\n");
   BOOST_TEST(only_error(set) ==
              "t.yml:4:18: spec.replicas: expected an integer (32-bit), got the value 3000000000");
 }
@@ -123,19 +126,20 @@ BOOST_AUTO_TEST_CASE(decode_plain_number_into_string_field_keeps_its_text) {
 
 BOOST_AUTO_TEST_CASE(decode_bad_quantity_time_and_base64) {
   auto set = read(pod_header + "  containers:\n  - name: w\n    image: x\n" +
-                  "    resources: {limits: {cpu: 2 cores}}\n" +
-                  "status: {startTime: yesterday}\n");
+                  "    resources: {limits: {cpu: 2 cores}}\n" + "status: {startTime: yesterday}\n");
   BOOST_REQUIRE_EQUAL(set.errors.size(), 2u);
   BOOST_TEST(set.errors[0].message.find("spec.containers[0].resources.limits[cpu]: quantities "
                                         "must match the regular expression") == 0);
   BOOST_TEST(set.errors[1].message.find("status.startTime: parsing time \"yesterday\"") == 0);
-  auto secret = read("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: 'not base64!'}\n");
+  auto secret =
+      read("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ndata: {k: 'not base64!'}\n");
   BOOST_TEST(only_error(secret) == "t.yml:4:11: data[k]: illegal base64 data at input byte 3");
 }
 
 BOOST_AUTO_TEST_CASE(decode_null_values_mean_unset) {
-  auto set = read("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels:\n"
-                  "spec:\n  replicas: ~\n  strategy: null\n");
+  auto set = read(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n  labels:\n"
+      "spec:\n  replicas: ~\n  strategy: null\n");
   const auto& d = only_object<msg::Deployment>(set);
   BOOST_TEST(!d.spec().has_replicas());
   BOOST_TEST(!d.spec().has_strategy());
@@ -151,14 +155,17 @@ BOOST_AUTO_TEST_CASE(decode_empty_object_is_present) {
 
 BOOST_AUTO_TEST_CASE(decode_unknown_kind_and_version_with_hints) {
   auto set = read("apiVersion: apps/v1\nkind: Beplogment\nmetadata: {name: x}\n");
-  BOOST_TEST(only_error(set) == "t.yml:2:7: no matches for kind \"Beplogment\" in version "
-                                "\"apps/v1\"; did you mean kind \"Deployment\"?");
+  BOOST_TEST(only_error(set) ==
+             "t.yml:2:7: no matches for kind \"Beplogment\" in version "
+             "\"apps/v1\"; did you mean kind \"Deployment\"?");
   set = read("apiVersion: V1\nkind: Service\nmetadata: {name: x}\n");
-  BOOST_TEST(only_error(set) == "t.yml:1:13: no matches for kind \"Service\" in version \"V1\"; "
-                                "did you mean apiVersion \"v1\"?");
+  BOOST_TEST(only_error(set) ==
+             "t.yml:1:13: no matches for kind \"Service\" in version \"V1\"; "
+             "did you mean apiVersion \"v1\"?");
   set = read("apiVersion: v1\nkind: Deployment\nmetadata: {name: x}\n");
-  BOOST_TEST(only_error(set) == "t.yml:1:13: no matches for kind \"Deployment\" in version \"v1\"; "
-                                "kind \"Deployment\" is in apiVersion \"apps/v1\"");
+  BOOST_TEST(only_error(set) ==
+             "t.yml:1:13: no matches for kind \"Deployment\" in version \"v1\"; "
+             "kind \"Deployment\" is in apiVersion \"apps/v1\"");
 }
 
 BOOST_AUTO_TEST_CASE(decode_missing_type_fields) {
@@ -167,7 +174,8 @@ BOOST_AUTO_TEST_CASE(decode_missing_type_fields) {
   BOOST_TEST(set.errors[0].message == "apiVersion not set");
   BOOST_TEST(set.errors[1].message == "kind not set");
   set = read("- just\n- a list\n");
-  BOOST_TEST(only_error(set) == "t.yml:1:1: expected an object with apiVersion and kind, got a list");
+  BOOST_TEST(only_error(set) ==
+             "t.yml:1:1: expected an object with apiVersion and kind, got a list");
 }
 
 BOOST_AUTO_TEST_CASE(decode_duplicate_key_is_an_error) {
@@ -183,14 +191,15 @@ BOOST_AUTO_TEST_CASE(decode_syntax_error_has_position) {
 }
 
 BOOST_AUTO_TEST_CASE(encode_yaml_looks_like_kubectl) {
-  auto set = read("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n"
-                  "  labels: {version: \"1.0\", app: web}\n"
-                  "  creationTimestamp: \"2018-03-03T09:01:55Z\"\n"
-                  "spec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n"
-                  "  strategy: {rollingUpdate: {maxSurge: 25%, maxUnavailable: 0}}\n"
-                  "  template:\n    spec:\n      containers:\n      - name: w\n        image: x\n"
-                  "        args: [\"true\", \"--port=80\"]\n"
-                  "        resources: {requests: {cpu: \"1\", memory: 1.5Gi}}\n");
+  auto set = read(
+      "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: d\n"
+      "  labels: {version: \"1.0\", app: web}\n"
+      "  creationTimestamp: \"2018-03-03T09:01:55Z\"\n"
+      "spec:\n  replicas: 3\n  selector: {matchLabels: {app: web}}\n"
+      "  strategy: {rollingUpdate: {maxSurge: 25%, maxUnavailable: 0}}\n"
+      "  template:\n    spec:\n      containers:\n      - name: w\n        image: x\n"
+      "        args: [\"true\", \"--port=80\"]\n"
+      "        resources: {requests: {cpu: \"1\", memory: 1.5Gi}}\n");
   const auto& object = set.objects.at(0);
   BOOST_REQUIRE(set.errors.empty());
   auto yaml = codec::to_yaml(*codec::encode_object(*object.object, *object.kind));
@@ -227,8 +236,9 @@ BOOST_AUTO_TEST_CASE(encode_yaml_looks_like_kubectl) {
 }
 
 BOOST_AUTO_TEST_CASE(encode_json_keeps_field_order_and_types) {
-  auto set = read("apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\n"
-                  "data: {password: cGFzc3dvcmQ=}\nimmutable: true\n");
+  auto set = read(
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\ntype: Opaque\n"
+      "data: {password: cGFzc3dvcmQ=}\nimmutable: true\n");
   const auto& object = set.objects.at(0);
   auto json = codec::to_json(*codec::encode_object(*object.object, *object.kind));
   BOOST_TEST(json ==
@@ -251,8 +261,9 @@ BOOST_AUTO_TEST_CASE(encode_json_keeps_field_order_and_types) {
 BOOST_AUTO_TEST_CASE(encode_then_decode_special_strings_round_trip) {
   msg::ConfigMap cm;
   cm.mutable_metadata()->set_name("c");
-  for (std::string v : {"", "true", "null", "~", "0x1F", "1e3", "- item", "a: b", "#x", "multi\nline",
-                        "tab\there", "quote\"s", "2018-03-03", "  padded  ", "ünïcødé", "*"})
+  for (std::string v :
+       {"", "true", "null", "~", "0x1F", "1e3", "- item", "a: b", "#x", "multi\nline", "tab\there",
+        "quote\"s", "2018-03-03", "  padded  ", "ünïcødé", "*"})
     (*cm.mutable_data())["k" + std::to_string(cm.data_size())] = v;
   const auto* kind = msg::find_kind("v1", "ConfigMap");
   for (bool json : {false, true}) {

@@ -43,7 +43,8 @@ outcome decode_in_child(const std::string& text) {
   close(fds[1]);
   std::string report;
   char buf[4096];
-  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;) report.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+    report.append(buf, static_cast<std::size_t>(n));
   close(fds[0]);
   int status = 0;
   waitpid(pid, &status, 0);
@@ -65,7 +66,8 @@ void expect_refused(const std::string& text, const std::string& because) {
 
 std::string repeat(const std::string& s, int n) {
   std::string out;
-  for (int i = 0; i < n; ++i) out += s;
+  for (int i = 0; i < n; ++i)
+    out += s;
   return out;
 }
 
@@ -78,7 +80,8 @@ BOOST_AUTO_TEST_CASE(billion_laughs_alias_bomb) {
   doc += "x0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n";
   for (int i = 1; i <= 9; ++i) {
     doc += "x" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
-    for (int k = 0; k < 9; ++k) doc += (k ? ", *a" : "*a") + std::to_string(i - 1);
+    for (int k = 0; k < 9; ++k)
+      doc += (k ? ", *a" : "*a") + std::to_string(i - 1);
     doc += "]\n";
   }
   expect_refused(doc, "YAML aliases expand to more than 100000 nodes");
@@ -90,7 +93,8 @@ BOOST_AUTO_TEST_CASE(ten_thousand_deep_nesting) {
                  "nesting deeper than 128 levels");
   // Block style: each level indents one more space.
   std::string block;
-  for (int i = 0; i < 2'000; ++i) block += std::string(static_cast<std::size_t>(i), ' ') + "a:\n";
+  for (int i = 0; i < 2'000; ++i)
+    block += std::string(static_cast<std::size_t>(i), ' ') + "a:\n";
   expect_refused(block, "nesting deeper than 128 levels");
 }
 
@@ -102,7 +106,8 @@ BOOST_AUTO_TEST_CASE(four_mebibyte_document) {
 
 BOOST_AUTO_TEST_CASE(large_document_under_the_limit_is_accepted) {
   std::string doc = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: big\ndata:\n";
-  for (int i = 0; i < 20'000; ++i) doc += "  key" + std::to_string(i) + ": " + std::string(100, 'v') + "\n";
+  for (int i = 0; i < 20'000; ++i)
+    doc += "  key" + std::to_string(i) + ": " + std::string(100, 'v') + "\n";
   auto result = decode_in_child(doc);
   BOOST_REQUIRE(result.exited);
   BOOST_TEST(result.objects == 1u, result.first_error);
@@ -112,7 +117,8 @@ BOOST_AUTO_TEST_CASE(binary_garbage) {
   std::mt19937_64 rng(20261124);
   for (int round = 0; round < 8; ++round) {
     std::string junk(64 * 1024, '\0');
-    for (auto& c : junk) c = static_cast<char>(rng());
+    for (auto& c : junk)
+      c = static_cast<char>(rng());
     auto result = decode_in_child(junk);
     BOOST_REQUIRE_MESSAGE(result.exited, "crashed on garbage round " << round);
     BOOST_TEST(result.objects == 0u);
@@ -128,9 +134,10 @@ BOOST_AUTO_TEST_CASE(invalid_utf8_is_refused) {
 BOOST_AUTO_TEST_CASE(duplicate_keys_are_refused) {
   expect_refused("apiVersion: v1\nkind: ConfigMap\nkind: Secret\nmetadata: {name: a}\n",
                  "hostile.yml:3:1: duplicate key \"kind\"");
-  expect_refused("{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": "
-                 "{\"name\": \"a\", \"name\": \"b\"}}",
-                 "duplicate key \"name\"");
+  expect_refused(
+      "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": "
+      "{\"name\": \"a\", \"name\": \"b\"}}",
+      "duplicate key \"name\"");
 }
 
 BOOST_AUTO_TEST_CASE(self_referencing_alias_is_refused) {

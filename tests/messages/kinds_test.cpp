@@ -55,14 +55,22 @@ BOOST_AUTO_TEST_CASE(hpa_versions_are_distinct_messages) {
 
 BOOST_AUTO_TEST_CASE(find_resource_by_any_name_kubectl_accepts) {
   const std::pair<const char*, const char*> names[] = {
-      {"po", "Pod"},           {"pods", "Pod"},
-      {"rs", "ReplicaSet"},    {"rc", "ReplicationController"},
-      {"deploy", "Deployment"}, {"Deployment", "Deployment"},
-      {"svc", "Service"},      {"ep", "Endpoints"},
-      {"no", "Node"},          {"ns", "Namespace"},
-      {"cm", "ConfigMap"},     {"pv", "PersistentVolume"},
-      {"pvc", "PersistentVolumeClaim"}, {"ev", "Event"},
-      {"netpol", "NetworkPolicy"}, {"secrets", "Secret"},
+      {"po", "Pod"},
+      {"pods", "Pod"},
+      {"rs", "ReplicaSet"},
+      {"rc", "ReplicationController"},
+      {"deploy", "Deployment"},
+      {"Deployment", "Deployment"},
+      {"svc", "Service"},
+      {"ep", "Endpoints"},
+      {"no", "Node"},
+      {"ns", "Namespace"},
+      {"cm", "ConfigMap"},
+      {"pv", "PersistentVolume"},
+      {"pvc", "PersistentVolumeClaim"},
+      {"ev", "Event"},
+      {"netpol", "NetworkPolicy"},
+      {"secrets", "Secret"},
   };
   for (const auto& [name, kind] : names) {
     const auto* k = msg::find_resource(name);

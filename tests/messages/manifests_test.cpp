@@ -18,7 +18,8 @@ namespace {
 std::vector<fs::path> manifest_files() {
   std::vector<fs::path> files;
   for (const auto& e : fs::directory_iterator("manifests"))
-    if (e.path().extension() == ".yml" || e.path().extension() == ".yaml") files.push_back(e.path());
+    if (e.path().extension() == ".yml" || e.path().extension() == ".yaml")
+      files.push_back(e.path());
   std::sort(files.begin(), files.end());
   return files;
 }
@@ -36,7 +37,8 @@ void check_round_trip(const codec::manifest_object& o, bool json) {
   BOOST_REQUIRE_EQUAL(again.objects.size(), 1u);
   BOOST_TEST(again.objects[0].kind == o.kind);
   BOOST_TEST(MessageDifferencer::Equals(*o.object, *again.objects[0].object),
-             o.source << (json ? " (json)" : " (yaml)") << " changed:\n" << text);
+             o.source << (json ? " (json)" : " (yaml)") << " changed:\n"
+                      << text);
 }
 
 }  // namespace
@@ -76,8 +78,9 @@ BOOST_AUTO_TEST_CASE(directory_reads_files_in_name_order) {
 BOOST_AUTO_TEST_CASE(missing_path_is_an_error) {
   auto set = codec::read_manifest_path("manifests/no-such-file.yml");
   BOOST_REQUIRE_EQUAL(set.errors.size(), 1u);
-  BOOST_TEST(set.errors[0].to_string() == "manifests/no-such-file.yml: the path "
-                                          "\"manifests/no-such-file.yml\" does not exist");
+  BOOST_TEST(set.errors[0].to_string() ==
+             "manifests/no-such-file.yml: the path "
+             "\"manifests/no-such-file.yml\" does not exist");
 }
 
 struct typo_case {
@@ -89,9 +92,11 @@ struct typo_case {
 // The tutorial's own mistakes, with what a user must see to fix them.
 const typo_case typo_cases[] = {
     {"kind-beplogment.yml", "2:7",
-     "no matches for kind \"Beplogment\" in version \"apps/v1\"; did you mean kind \"Deployment\"?"},
+     "no matches for kind \"Beplogment\" in version \"apps/v1\"; did you mean kind "
+     "\"Deployment\"?"},
     {"apiversion-capital-v1.yml", "1:13",
-     "no matches for kind \"ReplicationController\" in version \"V1\"; did you mean apiVersion \"v1\"?"},
+     "no matches for kind \"ReplicationController\" in version \"V1\"; did you mean apiVersion "
+     "\"v1\"?"},
     {"service-apiversion-capital-v1.yml", "1:13",
      "no matches for kind \"Service\" in version \"V1\""},
     {"service-clusterip-apiversion-capital-v1.yml", "1:13",
