@@ -24,7 +24,8 @@ struct rejected {
   parse_error error;
 };
 
-bool valid_utf8(std::string_view s) {
+// The offset of the first byte that is not part of valid UTF-8, or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     auto c = static_cast<unsigned char>(s[i]);
@@ -33,19 +34,19 @@ bool valid_utf8(std::string_view s) {
                       : (c >> 4) == 0xE  ? 3
                       : (c >> 3) == 0x1E ? 4
                                          : 0;
-    if (len == 0 || i + len > s.size()) return false;
+    if (len == 0 || i + len > s.size()) return i;
     uint32_t cp = len == 1 ? c : c & (0x7F >> len);
     for (std::size_t k = 1; k < len; ++k) {
       auto cc = static_cast<unsigned char>(s[i + k]);
-      if ((cc >> 6) != 0x2) return false;
+      if ((cc >> 6) != 0x2) return i;
       cp = (cp << 6) | (cc & 0x3F);
     }
     // Overlong forms, surrogates and values past U+10FFFF are not UTF-8.
     static constexpr uint32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
     i += len;
   }
-  return true;
+  return std::string_view::npos;
 }
 
 // Builds doc_node trees from yaml-cpp parser events, with an explicit stack so that the
@@ -80,7 +81,8 @@ class tree_builder : public YAML::EventHandler {
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
                 const std::string& value) override {
-    if (!valid_utf8(value)) fail(mark, "invalid UTF-8 in a value; manifests must be UTF-8 text");
+    if (invalid_utf8_at(value) != std::string_view::npos)
+      fail(mark, "invalid UTF-8 in a value; manifests must be UTF-8 text");
     auto n = std::make_shared<doc_node>();
     n->type = doc_node::kind::scalar;
     n->quoted = tag == "!" || tag == "tag:yaml.org,2002:str";
@@ -311,6 +313,19 @@ parsed_stream parse_yaml_stream(std::string_view text, const parse_limits& limit
                         " bytes, over the limit of " + std::to_string(limits.max_bytes) + " bytes"};
     return out;
   }
+  // yaml-cpp guesses UTF-16 and UTF-32 from a byte-order mark and can loop forever on
+  // a truncated one; manifests are UTF-8 (a UTF-8 BOM is fine), so check that first.
+  auto bad = invalid_utf8_at(text);
+  if (bad == std::string_view::npos) bad = text.find('\0');
+  if (bad != std::string_view::npos) {
+    int line = 1, column = 1;
+    for (std::size_t i = 0; i < bad; ++i)
+      text[i] == '\n' ? (++line, column = 1) : ++column;
+    out.error = parse_error{
+        {line, column},
+        "not UTF-8 text (byte " + std::to_string(bad) + "); manifests must be UTF-8 YAML or JSON"};
+    return out;
+  }
   std::istringstream in{std::string(text)};
   tree_builder builder(limits);
   try {
@@ -323,8 +338,12 @@ parsed_stream parse_yaml_stream(std::string_view text, const parse_limits& limit
     out.error = r.error;
   } catch (const YAML::Exception& e) {
     auto pos = to_position(e.mark);
-    std::string message = "YAML syntax error: " + explain_syntax_error(e.msg);
-    if (auto hint = indentation_hint(text, pos.line); !hint.empty()) message += "; " + hint;
+    auto explained = explain_syntax_error(e.msg);
+    std::string message = "YAML syntax error: " + explained;
+    // Structure errors are usually indentation slips; others (bad escapes...) are not.
+    bool structural = explained != e.msg;
+    if (auto hint = structural ? indentation_hint(text, pos.line) : ""; !hint.empty())
+      message += "; " + hint;
     out.error = parse_error{pos, std::move(message)};
   } catch (const std::exception& e) {
     out.error = parse_error{{}, std::string("cannot parse the manifest: ") + e.what()};

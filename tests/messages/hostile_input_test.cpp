@@ -126,9 +126,31 @@ BOOST_AUTO_TEST_CASE(binary_garbage) {
   }
 }
 
+BOOST_AUTO_TEST_CASE(yaml_shaped_garbage) {
+  // Random text made of YAML's own punctuation reaches the parser's corners.
+  std::mt19937_64 rng(7);
+  const std::string alphabet = "ab:-[]{}\"'&*!|>%@#,? \n\t01.~";
+  for (int round = 0; round < 200; ++round) {
+    std::string junk(512, ' ');
+    for (auto& c : junk)
+      c = alphabet[rng() % alphabet.size()];
+    auto result = decode_in_child(junk);
+    BOOST_REQUIRE_MESSAGE(result.exited, "crashed on YAML-shaped garbage round " << round);
+  }
+}
+
 BOOST_AUTO_TEST_CASE(invalid_utf8_is_refused) {
   expect_refused("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"\xc3\x28\"\n",
-                 "invalid UTF-8");
+                 "hostile.yml:4:10: not UTF-8 text (byte 50)");
+  // An escape that decodes to a lone surrogate is refused too.
+  expect_refused("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: \"\\uD800\"\n",
+                 "hostile.yml:4:16: YAML syntax error: invalid unicode: 55296");
+}
+
+BOOST_AUTO_TEST_CASE(regression_truncated_utf16_bom_hung_the_parser) {
+  // Found by the fuzzer: yaml-cpp looped forever on a UTF-16 byte-order mark.
+  expect_refused(std::string("\xfe\xff\x00,\xff", 5), "not UTF-8 text (byte 0)");
+  expect_refused(std::string("\x00\x00\xfe\xff", 4), "not UTF-8 text");
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_keys_are_refused) {
