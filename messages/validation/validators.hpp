@@ -126,7 +126,7 @@ void validate_host_path_source(const HostPathVolumeSource& source, const std::st
                                field_errors& out);
 void validate_nfs_source(const NFSVolumeSource& source, const std::string& path, field_errors& out);
 
-// ==== validate_other.cpp: pod volumes, beside the other storage kinds ==========================
+// ==== validate_storage.cpp: pod volumes, beside the other storage kinds ==========================
 
 // The volumes that passed validation, by name: only these can be mounted.
 using volume_map = std::map<std::string, const Volume*>;
@@ -149,7 +149,8 @@ void validate_pod_spec(const PodSpec& spec, const std::string& path, bool is_pod
 void validate_pod_template_spec(const PodTemplateSpec& tmpl, const std::string& path,
                                 field_errors& out);
 
-// ==== One validator per kind, in validate_pod.cpp, validate_workloads.cpp, validate_other.cpp ===
+// ==== One validator per kind, in validate_pod.cpp, validate_workloads.cpp, validate_storage.cpp,
+// validate_other.cpp
 void validate_pod(const Pod& pod, bool namespaced, field_errors& out);
 void validate_replication_controller(const ReplicationController& rc, bool namespaced,
                                      field_errors& out);
