@@ -53,11 +53,19 @@ std::size_t invalid_utf8_at(std::string_view s) {
 // only recursion is yaml-cpp's own, which the depth limit keeps shallow.
 class tree_builder : public YAML::EventHandler {
  public:
-  explicit tree_builder(const parse_limits& limits) : limits_(limits) {}
+  tree_builder(const parse_limits& limits, std::string_view text) : limits_(limits), text_(text) {}
 
   doc_node_ptr take_document() { return std::exchange(root_, nullptr); }
 
-  void OnDocumentStart(const YAML::Mark&) override {
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    // yaml-cpp 0.7 never consumes some stray tokens (a lone ',' or ']' at the top
+    // level) and would report empty documents at the same place forever.
+    if (mark.pos == last_document_pos_) {
+      auto at = static_cast<std::size_t>(mark.pos);
+      std::string token = at < text_.size() ? std::string(1, text_[at]) : "end of input";
+      fail(mark, "YAML syntax error: unexpected '" + token + "' here");
+    }
+    last_document_pos_ = mark.pos;
     anchors_.clear();
     root_ = nullptr;
   }
@@ -152,6 +160,8 @@ class tree_builder : public YAML::EventHandler {
   }
 
   const parse_limits& limits_;
+  std::string_view text_;
+  int last_document_pos_ = -1;
   std::vector<frame> stack_;
   std::unordered_map<YAML::anchor_t, doc_node_ptr> anchors_;
   std::size_t alias_nodes_ = 0;  // across the whole stream
@@ -327,7 +337,7 @@ parsed_stream parse_yaml_stream(std::string_view text, const parse_limits& limit
     return out;
   }
   std::istringstream in{std::string(text)};
-  tree_builder builder(limits);
+  tree_builder builder(limits, text);
   try {
     YAML::Parser parser(in);
     while (parser.HandleNextDocument(builder)) {

@@ -167,4 +167,11 @@ BOOST_AUTO_TEST_CASE(self_referencing_alias_is_refused) {
                  "alias refers to an anchor");
 }
 
+BOOST_AUTO_TEST_CASE(regression_stray_flow_token_looped_forever) {
+  // Found by the fuzzer: yaml-cpp reports endless empty documents for these.
+  expect_refused(",", "hostile.yml:1:1: YAML syntax error: unexpected ',' here");
+  expect_refused("apiVersion: v1\n---\n,\n",
+                 "hostile.yml:3:1: YAML syntax error: unexpected ',' here");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
