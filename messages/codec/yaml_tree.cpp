@@ -151,6 +151,7 @@ class tree_builder : public YAML::EventHandler {
     if (parent.node->is_sequence()) {
       parent.node->items.push_back(std::move(n));
     } else if (!parent.pending_key) {
+      check_key(*n);
       if (n->is_scalar() && !parent.keys.insert(n->text).second)
         fail(n->pos, "duplicate key \"" + n->text + "\" in this mapping");
       parent.pending_key = std::move(n);
@@ -159,6 +160,18 @@ class tree_builder : public YAML::EventHandler {
     }
   }
 
+  // Every Kubernetes key (field names, label and annotation keys, data keys) is short
+  // printable text, at most 317 bytes; refusing others keeps printed keys under YAML's
+  // 1024-character limit for implicit keys, so whatever is read can be printed back.
+  void check_key(const doc_node& key) {
+    if (!key.is_scalar()) return;
+    if (key.text.size() > max_key_bytes)
+      fail(key.pos, "a key longer than " + std::to_string(max_key_bytes) + " bytes");
+    for (unsigned char c : key.text)
+      if (c < 0x20 || c == 0x7F) fail(key.pos, "a key with a control character in it");
+  }
+
+  static constexpr std::size_t max_key_bytes = 320;
   const parse_limits& limits_;
   std::string_view text_;
   int last_document_pos_ = -1;

@@ -174,4 +174,16 @@ BOOST_AUTO_TEST_CASE(regression_stray_flow_token_looped_forever) {
                  "hostile.yml:3:1: YAML syntax error: unexpected ',' here");
 }
 
+BOOST_AUTO_TEST_CASE(regression_long_key_could_not_be_printed_back) {
+  // Found by the fuzzer: YAML limits implicit keys to 1024 characters, so a key with
+  // many escaped control characters decoded but did not survive its own round trip.
+  expect_refused("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  " +
+                     std::string(400, 'k') + ": v\n",
+                 "hostile.yml:5:3: a key longer than 320 bytes");
+  expect_refused(
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata:\n  a\x05"
+      "b: v\n",
+      "hostile.yml:5:3: a key with a control character in it");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
