@@ -16,11 +16,13 @@ constexpr crc_tables make_tables() {
   crc_tables t{};
   for (uint32_t b = 0; b < 256; ++b) {
     uint32_t crc = b;
-    for (int bit = 0; bit < 8; ++bit) crc = (crc >> 1) ^ ((crc & 1) ? polynomial : 0);
+    for (int bit = 0; bit < 8; ++bit)
+      crc = (crc >> 1) ^ ((crc & 1) ? polynomial : 0);
     t[0][b] = crc;
   }
   for (uint32_t b = 0; b < 256; ++b) {
-    for (std::size_t k = 1; k < 8; ++k) t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xff];
+    for (std::size_t k = 1; k < 8; ++k)
+      t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xff];
   }
   return t;
 }
@@ -46,7 +48,8 @@ uint32_t crc32c_extend(uint32_t crc, const void* data, std::size_t size) {
     p += 8;
     size -= 8;
   }
-  while (size-- > 0) c = (c >> 8) ^ tables[0][(c ^ *p++) & 0xff];
+  while (size-- > 0)
+    c = (c >> 8) ^ tables[0][(c ^ *p++) & 0xff];
   return ~c;
 }
 

@@ -57,7 +57,7 @@ struct env_options {
 
 struct env_usage {
   // The high-water mark of the data file, (last page number + 1) * page size. Pages freed
-  // inside it are reused before the file grows, so it never shrinks.
+  // inside it are reused before the file grows, so it never shrinks (see freelist_bytes).
   uint64_t used_bytes = 0;
   uint64_t map_size = 0;
 };
@@ -187,6 +187,12 @@ class lmdb_env {
   status sync();
 
   env_usage usage() const;
+  // Bytes inside used_bytes on LMDB's freelist that the next write txn may reuse (fewer while
+  // old read txns pin them). Walks the freelist in a read txn, as `mdb_stat -f` does: one
+  // record per recent write txn that freed pages, so it is short except after mass deletes.
+  result<uint64_t> freelist_bytes();
+  // The status of a full map, as an MDB_MAP_FULL from LMDB reads.
+  status map_full() const;
   // Grows (or shrinks, down to the used size) the map. LMDB allows it only while no txn is
   // open in the process: fails with errc::unavailable if one is, so the caller retries.
   status set_map_size(uint64_t bytes);

@@ -61,7 +61,7 @@ class [[nodiscard]] status {
 template <class T>
 class [[nodiscard]] result {
  public:
-  result(T value) : value_(std::move(value)) {}  // NOLINT: implicit, like std::expected
+  result(T value) : value_(std::move(value)) {}      // NOLINT: implicit, like std::expected
   result(status error) : error_(std::move(error)) {  // NOLINT
     if (error_.ok()) invariant_failed("result<T> built from an ok status without a value");
   }
@@ -76,6 +76,7 @@ class [[nodiscard]] result {
   T&& value() && { return (check(), std::move(*value_)); }
   T& operator*() & { return value(); }
   const T& operator*() const& { return value(); }
+  T&& operator*() && { return std::move(*this).value(); }
   T* operator->() { return &value(); }
   const T* operator->() const { return &value(); }
 

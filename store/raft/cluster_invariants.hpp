@@ -28,10 +28,10 @@ class cluster_invariants {
   std::size_t leaders_seen() const { return leader_of_term_.size(); }
 
  private:
-  std::map<term_t, std::string> leader_of_term_;       // Election Safety
+  std::map<term_t, std::string> leader_of_term_;              // Election Safety
   std::map<index_t, std::pair<term_t, uint32_t>> committed_;  // index -> (term, checksum)
-  std::map<index_t, uint32_t> applied_;                // index -> checksum
-  std::map<std::string, index_t> commit_seen_;         // monotonic commit per member
+  std::map<index_t, uint32_t> applied_;                       // index -> checksum
+  std::map<std::string, index_t> commit_seen_;                // monotonic commit per member
 };
 
 }  // namespace troupe::store::raft

@@ -25,7 +25,8 @@ void raft_core::on_append_entries(const RaftMessage& m, int64_t now_ms) {
   // (Leader Completeness), so they are skipped, even where compacted away.
   index_t prev = ae.prev_log_index();
   int first = 0;
-  while (first < ae.entries_size() && ae.entries(first).index() <= commit_index_) ++first;
+  while (first < ae.entries_size() && ae.entries(first).index() <= commit_index_)
+    ++first;
   if (first > 0) prev = ae.entries(first - 1).index();
   bool prev_matches = prev <= commit_index_;
   if (!prev_matches) {
@@ -38,7 +39,8 @@ void raft_core::on_append_entries(const RaftMessage& m, int64_t now_ms) {
     if (!prev_matches) {
       // Skip back over the whole conflicting term in one round trip (thesis §5.3).
       index_t hint = prev;
-      while (hint > commit_index_ + 1 && hint > first_index() && term_at(hint - 1) == t) --hint;
+      while (hint > commit_index_ + 1 && hint > first_index() && term_at(hint - 1) == t)
+        --hint;
       out->set_hint_index(std::max<index_t>(hint, 1));
       return send(std::move(reply), false);
     }
@@ -74,7 +76,8 @@ void raft_core::truncate_from(index_t index) {
                  id().c_str(), static_cast<unsigned long long>(index));
     std::abort();
   }
-  while (!log_.empty() && log_.back().index() >= index) log_.pop_back();
+  while (!log_.empty() && log_.back().index() >= index)
+    log_.pop_back();
   unsent_from_ = std::min(unsent_from_, index);
   persisted_index_ = std::min(persisted_index_, index - 1);
   if (config_index_ >= index) apply_configuration_from_log();
@@ -131,9 +134,14 @@ void raft_core::on_snapshot_installed(const SnapshotMeta& meta, bool ok) {
   // Keep the log after the snapshot if it agrees with it; otherwise discard it all.
   auto t = term_at(meta.last_index());
   if (t && *t == meta.last_term()) {
-    while (!log_.empty() && log_.front().index() <= meta.last_index()) log_.pop_front();
+    while (!log_.empty() && log_.front().index() <= meta.last_index())
+      log_.pop_front();
   } else {
+    // Nothing after the snapshot survives, durable or not; what follows must be persisted
+    // afresh (tests/sim regression_snapshot_over_longer_divergent_log).
     log_.clear();
+    persisted_index_ = std::min(persisted_index_, meta.last_index());
+    unsent_from_ = std::min(unsent_from_, meta.last_index() + 1);
   }
   snapshot_ = meta;
   log_offset_ = meta.last_index();

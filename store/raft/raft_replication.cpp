@@ -27,8 +27,12 @@ std::optional<proposal> raft_core::append_as_leader(messages::EntryType type, st
 }
 
 std::optional<proposal> raft_core::add_member(const messages::Member& member, errc* error) {
-  if (role_ == role::leader && (config_index_ > commit_index_ || is_voter(member.id()))) {
-    // One change at a time (thesis §4.1), and no duplicates.
+  // One change at a time (thesis §4.1), none before this term's no-op commits, and no
+  // duplicates. Without the no-op rule an uncommitted change of an earlier leader can still
+  // win an election and overwrite entries committed under this one (Ongaro, raft-dev, 2015;
+  // tests/sim regression_membership_change_before_noop_commits).
+  if (role_ == role::leader &&
+      (config_index_ > commit_index_ || commit_index_ < noop_index_ || is_voter(member.id()))) {
     if (error) *error = is_voter(member.id()) ? errc::already_exists : errc::unavailable;
     return std::nullopt;
   }
@@ -42,7 +46,8 @@ std::optional<proposal> raft_core::add_member(const messages::Member& member, er
 }
 
 std::optional<proposal> raft_core::remove_member(const std::string& id, errc* error) {
-  if (role_ == role::leader && (config_index_ > commit_index_ || !is_voter(id))) {
+  if (role_ == role::leader &&
+      (config_index_ > commit_index_ || commit_index_ < noop_index_ || !is_voter(id))) {
     if (error) *error = is_voter(id) ? errc::unavailable : errc::not_found;
     return std::nullopt;
   }
@@ -86,7 +91,8 @@ void raft_core::sync_peers_with_config() {
 }
 
 void raft_core::replicate_to_all() {
-  for (auto& [id, p] : peers_) replicate_to(id, p, true);
+  for (auto& [id, p] : peers_)
+    replicate_to(id, p, true);
 }
 
 void raft_core::replicate_to(const std::string& id, peer& p, bool heartbeat) {
@@ -106,8 +112,8 @@ void raft_core::replicate_to(const std::string& id, peer& p, bool heartbeat) {
     p.inflight.clear();
     return send_snapshot_chunk(id, p);
   }
-  bool window_full = p.probing ? !p.inflight.empty()
-                               : p.inflight.size() >= options_.max_inflight_appends;
+  bool window_full =
+      p.probing ? !p.inflight.empty() : p.inflight.size() >= options_.max_inflight_appends;
   if (window_full && !heartbeat) return;
   RaftMessage m;
   m.set_to(id);
@@ -120,9 +126,9 @@ void raft_core::replicate_to(const std::string& id, peer& p, bool heartbeat) {
     std::size_t bytes = 0;
     for (index_t i = p.next_index; i <= last_index(); ++i) {
       const auto* e = entry_at(i);
-      if (ae->entries_size() > 0 && (static_cast<std::size_t>(ae->entries_size()) >=
-                                         options_.max_append_entries ||
-                                     bytes + e->data().size() > options_.max_append_bytes))
+      if (ae->entries_size() > 0 &&
+          (static_cast<std::size_t>(ae->entries_size()) >= options_.max_append_entries ||
+           bytes + e->data().size() > options_.max_append_bytes))
         break;
       bytes += e->data().size();
       *ae->add_entries() = *e;
@@ -161,7 +167,8 @@ void raft_core::on_append_entries_reply(const RaftMessage& m, int64_t now_ms) {
   if (r.success()) {
     p.match_index = std::max(p.match_index, r.match_index());
     p.next_index = std::max(p.next_index, p.match_index + 1);
-    while (!p.inflight.empty() && p.inflight.front() <= p.match_index) p.inflight.pop_front();
+    while (!p.inflight.empty() && p.inflight.front() <= p.match_index)
+      p.inflight.pop_front();
     p.probing = false;
     advance_commit_index();
     if (role_ != role::leader) return;  // it may have committed its own removal
@@ -259,7 +266,8 @@ void raft_core::on_snapshot_taken(const SnapshotMeta& meta, std::size_t keep_tra
   index_t compact_to = meta.last_index() > keep_trailing ? meta.last_index() - keep_trailing : 0;
   if (compact_to <= log_offset_) return;
   log_offset_term_ = term_at(compact_to);
-  while (!log_.empty() && log_.front().index() <= compact_to) log_.pop_front();
+  while (!log_.empty() && log_.front().index() <= compact_to)
+    log_.pop_front();
   log_offset_ = compact_to;
   ready_.compacted_to = compact_to;
 }

@@ -12,10 +12,14 @@
 
 // Boost.Test prints values of failed checks.
 namespace troupe::store::raft {
-std::ostream& operator<<(std::ostream& os, role r) { return os << to_string(r); }
+std::ostream& operator<<(std::ostream& os, role r) {
+  return os << to_string(r);
+}
 }  // namespace troupe::store::raft
 namespace troupe::messages {
-std::ostream& operator<<(std::ostream& os, errc e) { return os << to_string(e); }
+std::ostream& operator<<(std::ostream& os, errc e) {
+  return os << to_string(e);
+}
 }  // namespace troupe::messages
 
 namespace raft = troupe::store::raft;
@@ -39,14 +43,15 @@ troupe::messages::Configuration config_of(std::initializer_list<const char*> ids
 struct fixture {
   std::map<std::string, std::unique_ptr<raft::raft_core>> members;
   std::map<std::string, std::vector<raft::ready>> readies;  // everything each one emitted
-  std::vector<RaftMessage> outbox;  // sent and not yet delivered
+  std::vector<RaftMessage> outbox;                          // sent and not yet delivered
   raft::cluster_invariants invariants;
   int64_t now = 0;
   // Called with each drained ready, as a driver would see it (snapshot chunks ...).
   std::function<void(const std::string&, const raft::ready&)> on_ready;
 
   explicit fixture(std::initializer_list<const char*> ids, uint64_t seed = 1) {
-    for (const char* id : ids) add(id, config_of(ids), seed++);
+    for (const char* id : ids)
+      add(id, config_of(ids), seed++);
   }
 
   raft::raft_core& add(const std::string& id, const troupe::messages::Configuration& cfg,
@@ -68,14 +73,16 @@ struct fixture {
     auto r = m.take_ready();
     if (!r.entries.empty()) m.on_persisted(r.entries.back().index(), r.entries.back().term());
     for (auto* list : {&r.send_now, &r.send_after_persist})
-      for (const auto& msg : *list) outbox.push_back(msg);
+      for (const auto& msg : *list)
+        outbox.push_back(msg);
     if (on_ready) on_ready(id, r);
     readies[id].push_back(r);
     return r;
   }
 
   void drain_all() {
-    for (auto& [id, m] : members) drain(id);
+    for (auto& [id, m] : members)
+      drain(id);
   }
 
   // Delivers every message (and the replies they cause) until the network is quiet.
@@ -93,7 +100,8 @@ struct fixture {
 
   void advance(int64_t ms) {
     now += ms;
-    for (auto& [id, m] : members) m->tick(now);
+    for (auto& [id, m] : members)
+      m->tick(now);
     check();
   }
 
@@ -107,14 +115,16 @@ struct fixture {
   std::vector<RaftMessage> take(const std::string& from, RaftMessage::BodyCase kind) {
     drain_all();
     std::vector<RaftMessage> out, rest;
-    for (auto& m : outbox) (m.from() == from && m.body_case() == kind ? out : rest).push_back(m);
+    for (auto& m : outbox)
+      (m.from() == from && m.body_case() == kind ? out : rest).push_back(m);
     outbox = std::move(rest);
     return out;
   }
 
   void check() {
     std::vector<const raft::raft_core*> live;
-    for (auto& [id, m] : members) live.push_back(m.get());
+    for (auto& [id, m] : members)
+      live.push_back(m.get());
     invariants.check_all(live);
   }
 };
@@ -231,7 +241,8 @@ BOOST_AUTO_TEST_CASE(append_entries_commits_only_with_a_majority) {
 BOOST_AUTO_TEST_CASE(append_entries_rejects_gap_with_hint_and_leader_rewinds) {
   fixture f({"s1", "s2", "s3"});
   f.elect("s1");
-  for (int i = 0; i < 5; ++i) f["s1"].propose("c" + std::to_string(i));
+  for (int i = 0; i < 5; ++i)
+    f["s1"].propose("c" + std::to_string(i));
   auto appends = f.take("s1", RaftMessage::kAppendEntries);  // lost
   f.outbox.clear();
   f["s1"].propose("late");
@@ -324,11 +335,13 @@ BOOST_AUTO_TEST_CASE(read_index_confirmed_by_a_heartbeat_round) {
   auto r = f["s1"].take_ready();
   BOOST_TEST(r.reads.empty());  // not before a majority confirms the leadership
   for (const auto* list : {&r.send_now, &r.send_after_persist})
-    for (const auto& m : *list) f.outbox.push_back(m);
+    for (const auto& m : *list)
+      f.outbox.push_back(m);
   f.settle();
   bool confirmed = false;
   for (const auto& rd : f.readies["s1"])
-    for (const auto& rs : rd.reads) confirmed = confirmed || (rs.request_id == 42 && rs.index == f["s1"].commit_index());
+    for (const auto& rs : rd.reads)
+      confirmed = confirmed || (rs.request_id == 42 && rs.index == f["s1"].commit_index());
   BOOST_TEST(confirmed);
   errc e{};
   BOOST_TEST(!f["s2"].read_index(7, &e));
@@ -352,7 +365,8 @@ BOOST_AUTO_TEST_CASE(transfer_leadership_hands_over_without_pre_vote) {
 BOOST_AUTO_TEST_CASE(add_member_takes_effect_when_appended_and_catches_up) {
   fixture f({"s1", "s2", "s3"});
   f.elect("s1");
-  for (int i = 0; i < 10; ++i) f["s1"].propose("c" + std::to_string(i));
+  for (int i = 0; i < 10; ++i)
+    f["s1"].propose("c" + std::to_string(i));
   f.settle();
   troupe::messages::Member s4;
   s4.set_id("s4");
