@@ -1,4 +1,5 @@
 #include "store/lmdb_env.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -8,6 +9,8 @@
 #include <string>
 #include <thread>
 #include <vector>
+
+using troupe::test_support::temp_dir;
 
 namespace {
 
@@ -20,18 +23,6 @@ using troupe::store::put_mode;
 using troupe::store::txn;
 
 // A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "troupe-env-XXXXXX").string();
-    BOOST_TEST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-};
-
 std::unique_ptr<lmdb_env> open_env(const std::filesystem::path& dir, env_options options = {}) {
   auto env = lmdb_env::open(dir.string(), options);
   BOOST_TEST_REQUIRE(env.ok(), env.error().to_string());
@@ -58,8 +49,8 @@ std::vector<std::string> keys_in(lmdb_env& env, dbi db) {
 }
 
 struct env_fixture {
-  temp_dir dir;
-  std::unique_ptr<lmdb_env> env = open_env(dir.path);
+  temp_dir dir{"troupe-env"};
+  std::unique_ptr<lmdb_env> env = open_env(dir.path());
   dbi db = *env->open_dbi("test");
 };
 
@@ -177,7 +168,7 @@ BOOST_FIXTURE_TEST_CASE(named_databases_are_separate_and_persist, env_fixture) {
   BOOST_TEST(w->put(other, "k", "in other").ok());
   BOOST_TEST(w->commit().ok());
   env.reset();
-  env = open_env(dir.path);
+  env = open_env(dir.path());
   db = *env->open_dbi("test");
   other = *env->open_dbi("other");
   auto r = env->begin_read();
@@ -221,10 +212,10 @@ BOOST_FIXTURE_TEST_CASE(set_map_size_waits_for_open_txns, env_fixture) {
 }
 
 BOOST_AUTO_TEST_CASE(full_map_is_unavailable_with_remedy_and_reads_continue) {
-  temp_dir dir;
+  temp_dir dir{"troupe-env"};
   env_options small;
   small.map_size = 256 * 1024;
-  auto env = open_env(dir.path, small);
+  auto env = open_env(dir.path(), small);
   dbi db = *env->open_dbi("test");
   troupe::store::status full;
   int stored = 0;
@@ -247,20 +238,20 @@ BOOST_AUTO_TEST_CASE(full_map_is_unavailable_with_remedy_and_reads_continue) {
 }
 
 BOOST_AUTO_TEST_CASE(garbage_data_file_is_corruption) {
-  temp_dir dir;
+  temp_dir dir{"troupe-env"};
   {
-    std::ofstream data(dir.path / "data.mdb", std::ios::binary);
+    std::ofstream data(dir.path() / "data.mdb", std::ios::binary);
     data << std::string(64 * 1024, 'x');
   }
-  auto env = lmdb_env::open(dir.path.string());
+  auto env = lmdb_env::open(dir.path().string());
   BOOST_TEST_REQUIRE(!env.ok());
   BOOST_TEST(env.error().is_corruption());
   BOOST_TEST(env.error().message().starts_with("store data is corrupt: MDB_INVALID"));
 }
 
 BOOST_AUTO_TEST_CASE(open_creates_missing_directories) {
-  temp_dir dir;
-  auto nested = dir.path / "a" / "b";
+  temp_dir dir{"troupe-env"};
+  auto nested = dir.path() / "a" / "b";
   auto env = open_env(nested);
   BOOST_TEST(std::filesystem::exists(nested / "data.mdb"));
   BOOST_TEST(env->path() == nested.string());

@@ -1,4 +1,5 @@
 #include "store/object_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -22,6 +23,8 @@
 #include "store/crc32c.hpp"
 #include "store/keys.hpp"
 
+using troupe::test_support::temp_dir;
+
 namespace {
 
 using troupe::messages::errc;
@@ -39,18 +42,6 @@ using troupe::store::store_options;
 using labels = std::map<std::string, std::string>;
 
 // A fresh directory under $TMPDIR, removed with everything in it at the end of the test.
-struct temp_dir {
-  std::filesystem::path path;
-  temp_dir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "troupe-store-XXXXXX").string();
-    BOOST_TEST_REQUIRE(mkdtemp(pattern.data()) != nullptr);
-    path = pattern;
-  }
-  ~temp_dir() { std::filesystem::remove_all(path); }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-};
-
 uint32_t code(errc e) {
   return static_cast<uint32_t>(e);
 }
@@ -134,7 +125,7 @@ std::vector<std::string> keys_of(const troupe::store::list_page& page) {
 
 // One store in a temp dir. Every test ends by checking every invariant of the stored state.
 struct store_fixture {
-  temp_dir dir;
+  temp_dir dir{"troupe-store"};
   store_options options;
   std::unique_ptr<lmdb_env> env;
   std::unique_ptr<object_store> store;
@@ -152,7 +143,7 @@ struct store_fixture {
   void open(const env_options& e = {}) {
     store.reset();
     env.reset();
-    env = open_env(dir.path, e);
+    env = open_env(dir.path(), e);
     auto s = object_store::open(*env, options);
     BOOST_TEST_REQUIRE(s.ok(), s.error().to_string());
     store = std::move(*s);
@@ -336,9 +327,9 @@ BOOST_FIXTURE_TEST_CASE(apply_noop_and_entries_without_command_advance_index, st
 }
 
 BOOST_AUTO_TEST_CASE(apply_of_an_applied_index_aborts) {
-  temp_dir dir;
+  temp_dir dir{"troupe-store"};
   int status = run_in_child([&] {
-    auto env = lmdb_env::open(dir.path.string());
+    auto env = lmdb_env::open(dir.path().string());
     auto store = object_store::open(**env);
     (void)(*store)->apply(3, noop_cmd());
     (void)(*store)->apply(3, noop_cmd());  // a programming error: aborts
@@ -439,8 +430,8 @@ BOOST_AUTO_TEST_CASE(replicas_applying_the_same_log_agree) {
   std::vector<std::string> transcripts;
   std::vector<uint32_t> checksums;
   for (int replica = 0; replica < 2; ++replica) {
-    temp_dir dir;
-    auto env = open_env(dir.path);
+    temp_dir dir{"troupe-store"};
+    auto env = open_env(dir.path());
     auto store = std::move(*object_store::open(*env, options));
     std::string transcript;
     for (std::size_t i = 0; i < log.size(); ++i) {
@@ -658,14 +649,14 @@ BOOST_FIXTURE_TEST_CASE(apply_is_atomic_across_reopen, store_fixture) {
 // A process killed at an arbitrary moment of a stream of applies leaves a state that matches
 // its applied index exactly: objects 1..A, none after, A events.
 BOOST_AUTO_TEST_CASE(apply_is_atomic_when_the_process_is_killed) {
-  temp_dir dir;
+  temp_dir dir{"troupe-store"};
   int progress[2];
   BOOST_TEST_REQUIRE(pipe(progress) == 0);
   pid_t pid = fork();
   BOOST_TEST_REQUIRE(pid >= 0);
   if (pid == 0) {
     close(progress[0]);
-    auto env = lmdb_env::open(dir.path.string());
+    auto env = lmdb_env::open(dir.path().string());
     auto store = object_store::open(**env);
     for (uint64_t i = 1; i < 1000000; ++i) {
       std::string name = "p" + std::to_string(i);
@@ -686,7 +677,7 @@ BOOST_AUTO_TEST_CASE(apply_is_atomic_when_the_process_is_killed) {
   close(progress[0]);
   BOOST_TEST(WIFSIGNALED(wait_status));
 
-  auto env = open_env(dir.path);
+  auto env = open_env(dir.path());
   auto store = std::move(*object_store::open(*env));
   uint64_t applied = store->applied_index();
   BOOST_TEST_MESSAGE("killed after applying index " << applied);
@@ -717,7 +708,7 @@ BOOST_FIXTURE_TEST_CASE(snapshot_round_trip_into_a_fresh_env, store_fixture) {
   BOOST_TEST(info->checksum == troupe::store::crc32c(snapshot.str()));
 
   temp_dir other_dir;
-  auto other_env = open_env(other_dir.path);
+  auto other_env = open_env(other_dir.path());
   auto other = std::move(*object_store::open(*other_env));
   auto restored = other->restore_snapshot(snapshot, info->checksum);
   BOOST_TEST_REQUIRE(restored.ok(), restored.to_string());
@@ -758,7 +749,7 @@ BOOST_FIXTURE_TEST_CASE(snapshot_with_a_flipped_byte_is_refused_and_changes_noth
   std::string good = out.str();
 
   temp_dir other_dir;
-  auto other_env = open_env(other_dir.path);
+  auto other_env = open_env(other_dir.path());
   auto other = std::move(*object_store::open(*other_env));
   BOOST_TEST(other->apply(1, create_cmd(pod_key("mine"), pod("mine"))).ok());
   auto unchanged = [&] {

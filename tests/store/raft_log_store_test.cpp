@@ -7,21 +7,15 @@
 #include <iterator>
 
 #include "store/raft/raft_log_store.hpp"
+#include "tests/support/temp_dir.hpp"
 
 namespace raft = troupe::store::raft;
 namespace fs = std::filesystem;
 using troupe::store::lmdb_env;
 
-namespace {
+using troupe::test_support::temp_dir;
 
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "troupe-raftlog-XXXXXX").string();
-    path = mkdtemp(pattern.data());
-  }
-  ~temp_dir() { fs::remove_all(path); }
-};
+namespace {
 
 raft::LogEntry entry(uint64_t term, uint64_t index, std::string data) {
   raft::LogEntry e;
@@ -46,9 +40,9 @@ std::unique_ptr<lmdb_env> open_env(const fs::path& dir) {
 BOOST_AUTO_TEST_SUITE(store_raft_log_store)
 
 BOOST_AUTO_TEST_CASE(persist_then_load_round_trips) {
-  temp_dir dir;
+  temp_dir dir{"troupe-raftlog"};
   {
-    auto env = open_env(dir.path);
+    auto env = open_env(dir.path());
     auto store = raft::raft_log_store::open(*env);
     BOOST_REQUIRE(store.ok());
     raft::HardState hs;
@@ -57,7 +51,7 @@ BOOST_AUTO_TEST_CASE(persist_then_load_round_trips) {
     BOOST_REQUIRE(
         (*store)->persist(hs, {entry(1, 1, "a"), entry(2, 2, "b"), entry(3, 3, "c")}).ok());
   }
-  auto env = open_env(dir.path);  // as after a restart
+  auto env = open_env(dir.path());  // as after a restart
   auto store = raft::raft_log_store::open(*env);
   auto state = (*store)->load();
   BOOST_REQUIRE_MESSAGE(state.ok(), state.error().to_string());
@@ -68,8 +62,8 @@ BOOST_AUTO_TEST_CASE(persist_then_load_round_trips) {
 }
 
 BOOST_AUTO_TEST_CASE(persist_truncates_a_conflicting_suffix) {
-  temp_dir dir;
-  auto env = open_env(dir.path);
+  temp_dir dir{"troupe-raftlog"};
+  auto env = open_env(dir.path());
   auto store = std::move(*raft::raft_log_store::open(*env));
   BOOST_REQUIRE(store->persist({}, {entry(1, 1, "a"), entry(1, 2, "b"), entry(1, 3, "c")}).ok());
   BOOST_REQUIRE(store->persist({}, {entry(2, 2, "B")}).ok());
@@ -81,8 +75,8 @@ BOOST_AUTO_TEST_CASE(persist_truncates_a_conflicting_suffix) {
 }
 
 BOOST_AUTO_TEST_CASE(compact_drops_the_prefix_and_keeps_the_snapshot_meta) {
-  temp_dir dir;
-  auto env = open_env(dir.path);
+  temp_dir dir{"troupe-raftlog"};
+  auto env = open_env(dir.path());
   auto store = std::move(*raft::raft_log_store::open(*env));
   std::vector<raft::LogEntry> entries;
   for (uint64_t i = 1; i <= 10; ++i)
@@ -110,15 +104,15 @@ BOOST_AUTO_TEST_CASE(compact_drops_the_prefix_and_keeps_the_snapshot_meta) {
 }
 
 BOOST_AUTO_TEST_CASE(load_detects_a_flipped_byte_in_an_entry) {
-  temp_dir dir;
+  temp_dir dir{"troupe-raftlog"};
   const std::string payload = "PAYLOAD-that-will-be-damaged-0123456789";
   {
-    auto env = open_env(dir.path);
+    auto env = open_env(dir.path());
     auto store = std::move(*raft::raft_log_store::open(*env));
     BOOST_REQUIRE(store->persist({}, {entry(1, 1, "ok"), entry(1, 2, payload)}).ok());
   }
   // Damage the file on disk, as a bad sector or a stray write would.
-  auto file = dir.path / "data.mdb";
+  auto file = dir.path() / "data.mdb";
   std::string bytes;
   {
     std::ifstream in(file, std::ios::binary);
@@ -131,7 +125,7 @@ BOOST_AUTO_TEST_CASE(load_detects_a_flipped_byte_in_an_entry) {
     std::ofstream out(file, std::ios::binary | std::ios::trunc);
     out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
   }
-  auto env = open_env(dir.path);
+  auto env = open_env(dir.path());
   auto store = std::move(*raft::raft_log_store::open(*env));
   auto state = store->load();
   BOOST_REQUIRE(!state.ok());
