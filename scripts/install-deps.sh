@@ -11,6 +11,8 @@ packages=(
   prometheus-cpp-dev libboost-test-dev libssl-dev
   # fuzzing (make fuzz): clang with libFuzzer and the sanitizer runtimes
   clang libclang-rt-14-dev
+  # store benchmark (bench/store): etcd as the peer, driven over gRPC
+  libgrpc++-dev protobuf-compiler-grpc etcd-server
 )
 
 missing=()
