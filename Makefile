@@ -27,6 +27,11 @@ up: build
 bench: build
 	scripts/run-benchmarks.sh $(BUILD)
 
+# Thousands of simulation seeds (CI runs a fixed few hundred); SOAK_SEEDS per scenario.
+SOAK_SEEDS ?= 2000
+soak: build
+	TROUPE_SIM_SEEDS=$(SOAK_SEEDS) $(BUILD)/tests/sim_tests --log_level=test_suite
+
 # The decoder under libFuzzer, seeded from manifests/; not part of CI.
 fuzz: deps
 	@cmake -S . -B $(FUZZ_BUILD) -G Ninja -DTROUPE_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \

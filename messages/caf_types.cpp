@@ -5,7 +5,9 @@
 #include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
 #include "messages/proto/networking.pb.h"
+#include "messages/proto/raft.pb.h"
 #include "messages/proto/rbac.pb.h"
+#include "messages/proto/store.pb.h"
 
 namespace troupe::messages {
 

@@ -5,6 +5,7 @@
 
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include <google/protobuf/message_lite.h>
 #include <caf/actor_system_config.hpp>
@@ -21,17 +22,20 @@ namespace troupe::messages {
 class ClusterRole;
 class ClusterRoleBinding;
 class ConfigMap;
+class Configuration;
 class Deployment;
 class Endpoints;
 class Event;
 class HorizontalPodAutoscaler;
 class HorizontalPodAutoscalerV1;
+class Member;
 class Namespace;
 class NetworkPolicy;
 class Node;
 class PersistentVolume;
 class PersistentVolumeClaim;
 class Pod;
+class RaftMessage;
 class ReplicaSet;
 class ReplicationController;
 class Role;
@@ -39,6 +43,10 @@ class RoleBinding;
 class Secret;
 class Service;
 class ServiceAccount;
+class StoreCommand;
+class StoredObject;
+class StoreResult;
+class WatchEvent;
 }  // namespace troupe::messages
 
 CAF_BEGIN_TYPE_ID_BLOCK(troupe, caf::first_custom_type_id)
@@ -63,9 +71,31 @@ CAF_ADD_TYPE_ID(troupe, (troupe::messages::RoleBinding))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Secret))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Service))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::ServiceAccount))
+// The replicated store (actors/raft_actor.hpp, actors/store_api.hpp).
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Configuration))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Member))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::RaftMessage))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::StoreCommand))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::StoredObject))
+CAF_ADD_TYPE_ID(troupe, (std::vector<troupe::messages::StoredObject>))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::StoreResult))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::WatchEvent))
 
 // Atoms: at most 10 characters in CAF 0.17.
 CAF_ADD_ATOM(troupe, troupe::atoms, echo_atom, "echo")
+// The store's client interface (actors/store_api.hpp).
+CAF_ADD_ATOM(troupe, troupe::atoms, propose_atom, "propose")
+CAF_ADD_ATOM(troupe, troupe::atoms, store_get_atom, "store_get")
+CAF_ADD_ATOM(troupe, troupe::atoms, store_list_atom, "store_list")
+// A server's Raft administration (actors/raft_actor.hpp).
+CAF_ADD_ATOM(troupe, troupe::atoms, raft_status_atom, "raft_stat")
+CAF_ADD_ATOM(troupe, troupe::atoms, add_member_atom, "add_member")
+CAF_ADD_ATOM(troupe, troupe::atoms, remove_member_atom, "rm_member")
+CAF_ADD_ATOM(troupe, troupe::atoms, transfer_atom, "transfer")
+// Timers and retries that actors send themselves.
+CAF_ADD_ATOM(troupe, troupe::atoms, tick_atom, "tick")
+CAF_ADD_ATOM(troupe, troupe::atoms, reconnect_atom, "reconnect")
+CAF_ADD_ATOM(troupe, troupe::atoms, retry_atom, "retry")
 CAF_END_TYPE_ID_BLOCK(troupe)
 
 // Errors of this enum travel as caf::error in the "troupe" category.

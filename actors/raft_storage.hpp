@@ -1,0 +1,133 @@
+// A server's durable state behind its raft actor: one LMDB environment holding the Raft log
+// and hard state (raft_log_store) and the object store (the state machine). It turns the
+// durable part of a raft_core::ready into one write transaction and one fsync, then applies
+// the committed entries.
+//
+// Thread safety: execute() runs on one thread at a time, the raft actor's detached I/O
+// worker (raft_io_actor), because it fsyncs and writes. objects() is for readers, which
+// object_store allows on any thread concurrently with that writer.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "messages/proto/raft.pb.h"
+#include "messages/proto/store.pb.h"
+#include "store/lmdb_env.hpp"
+#include "store/object_store.hpp"
+#include "store/raft/raft_core.hpp"
+#include "store/raft/raft_log_store.hpp"
+
+namespace troupe::actors {
+
+// The durable work of one ready batch, in the order raft_core.hpp requires.
+struct io_batch {
+  std::optional<messages::HardState> hard_state;
+  std::vector<messages::LogEntry> entries;    // to persist, truncating the log where they land
+  std::vector<messages::LogEntry> committed;  // to apply, in order, each once
+  // A snapshot arriving from the leader, in order; the last one (done) installs it.
+  std::vector<store::raft::snapshot_chunk> snapshot_chunks;
+  // Snapshot the state machine at its applied index once the rest of the batch is done.
+  bool take_snapshot = false;
+  std::optional<store::raft::index_t> compacted_to;
+};
+
+// One entry the state machine applied.
+struct applied_entry {
+  store::raft::index_t index = 0;
+  store::raft::term_t term = 0;
+  messages::EntryType type = messages::ENTRY_NOOP;
+  messages::StoreResult result;  // for commands; ok for no-ops and configurations
+};
+
+struct io_done {
+  // The last entry made durable, when the batch had entries; raft_core::on_persisted.
+  std::optional<store::raft::proposal> persisted;
+  std::vector<applied_entry> applied;
+  // Entries committed but not applied yet because the map is full (errc::unavailable):
+  // they are retried in order before the next batch's, or by retry_applies().
+  std::size_t apply_backlog = 0;
+  // take_snapshot: the snapshot now on disk; raft_core::on_snapshot_taken.
+  std::optional<messages::SnapshotMeta> snapshot_taken;
+  // The last chunk of a snapshot arrived: installed (true) or discarded as corrupt (false);
+  // raft_core::on_snapshot_installed.
+  std::optional<std::pair<messages::SnapshotMeta, bool>> snapshot_installed;
+  // Why take_snapshot or an installation failed, when it did: worth a log line, not a stop
+  // (the log keeps growing until a later snapshot succeeds; the leader resends).
+  store::status snapshot_failure;
+  // Not ok: the log could not be made durable, or the data is corrupt. The server must
+  // stop: going on would acknowledge entries that are not on disk or serve bad data.
+  store::status failure;
+};
+
+struct storage_options {
+  store::env_options env;
+  store::store_options objects;
+};
+
+class raft_storage {
+ public:
+  // Opens (creating) the environment in `dir` with the Raft and object databases.
+  static store::result<std::unique_ptr<raft_storage>> open(const std::string& dir,
+                                                           const storage_options& options = {});
+  raft_storage(const raft_storage&) = delete;
+  raft_storage& operator=(const raft_storage&) = delete;
+  // Precondition: no reader of objects() is still running.
+  ~raft_storage();
+
+  // What a restarting member had: the log, hard state, snapshot and applied index, for
+  // raft_core's constructor (bootstrap left empty for the caller).
+  store::result<store::raft::persisted_state> load() const;
+  // Learns the term and configuration as of the applied index from what load() returned
+  // (with its bootstrap filled in), for the snapshots it will take. Call before execute().
+  void recover(const store::raft::persisted_state& state);
+
+  // Persists (one fsync) and applies one batch. Writer thread only.
+  io_done execute(io_batch batch);
+  // Retries the applies that a full map held back. Writer thread only.
+  io_done retry_applies() { return execute({}); }
+
+  const store::object_store& objects() const { return *objects_; }
+  const store::lmdb_env& env() const { return *env_; }
+
+  // Up to `max` bytes at `offset` of the snapshot that `meta` describes, for InstallSnapshot;
+  // empty when that snapshot is gone (a newer one replaced it) or unreadable. Any thread:
+  // snapshot files never change once written.
+  std::string read_snapshot(const messages::SnapshotMeta& meta, uint64_t offset,
+                            std::size_t max) const;
+
+ private:
+  explicit raft_storage(std::string dir) : dir_(std::move(dir)) {}
+  // Applies one entry; an error leaves it unapplied.
+  store::status apply(const messages::LogEntry& entry, applied_entry& out);
+  // Writes the state machine to a new snapshot file and records it in the Raft metadata.
+  store::result<messages::SnapshotMeta> take_snapshot();
+  // Appends a chunk to the incoming snapshot; on the last one, checks and installs it.
+  void receive_chunk(const store::raft::snapshot_chunk& chunk, io_done& done);
+  store::status install(const messages::SnapshotMeta& meta, const std::string& file);
+  std::string snapshot_path(const messages::SnapshotMeta& meta) const;
+  // Removes snapshot files older than the two newest (a leader may still be sending one).
+  void remove_old_snapshots();
+
+  std::string dir_;  // the data directory: data.mdb, lock.mdb and snapshots/
+
+  // Declared first so that it is destroyed last: the stores use it.
+  std::unique_ptr<store::lmdb_env> env_;
+  std::unique_ptr<store::raft::raft_log_store> log_;
+  std::unique_ptr<store::object_store> objects_;
+  // Committed entries not yet applied (a full map held them back), oldest first.
+  std::deque<messages::LogEntry> backlog_;
+  // As of the applied index, for the snapshot metadata: the entry's term and the
+  // configuration in effect (raft_core's may be newer and uncommitted).
+  store::raft::term_t applied_term_ = 0;
+  messages::Configuration applied_config_;
+  // Bytes of the incoming snapshot written so far to its temporary file.
+  uint64_t incoming_size_ = 0;
+};
+
+}  // namespace troupe::actors

@@ -1,0 +1,46 @@
+// The replicated store's client interface: what a server's raft_actor answers for its
+// clients, and what store_client (the failover proxy that the CLI, agents, controllers and
+// tests use) answers in its place. Include where actors are defined or spawned only: it
+// pulls in CAF.
+//
+// Errors are caf::error in the "troupe" category (messages/errc.hpp):
+// - not_leader: this server does not lead; the context holds the leader's Raft address
+//   ("host:port"), empty when no leader is known. The outcome of a proposal that failed
+//   with not_leader after it was accepted is unknown: retry it with the same session
+//   sequence, and it applies once.
+// - not_found (get), invalid (a malformed request), unavailable (no quorum, a full map,
+//   or store_client gave up).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "messages/caf_types.hpp"
+
+namespace troupe::actors {
+
+// Reads are linearizable (ReadIndex) unless the caller asks for a serializable read, which
+// any member answers from its own state and which may be stale.
+enum class read_consistency : bool { linearizable = false, serializable = true };
+
+using store_api = caf::typed_actor<
+    // Applies a command through Raft and returns its result once it is applied on the
+    // leader. The command's client_id and sequence make a retry apply once (raft_actor
+    // takes them as given; store_client assigns its own). proposed_at_ms is overwritten
+    // with the leader's clock.
+    caf::replies_to<atoms::propose_atom, messages::StoreCommand>::with<messages::StoreResult>,
+    // (key, serializable) -> the object; not_found when absent.
+    caf::replies_to<atoms::store_get_atom, std::string, bool>::with<messages::StoredObject>,
+    // (key prefix, limit (0: all), continue token, serializable)
+    //   -> (keys, objects, revision, continue token)
+    // keys[i] is the key of objects[i], in key order. A non-empty continue token means
+    // that more may follow: pass it back. revision is the applied index the page was read
+    // at: a watch from there misses nothing.
+    caf::replies_to<atoms::store_list_atom, std::string, uint64_t, std::string, bool>::with<
+        std::vector<std::string>, std::vector<messages::StoredObject>, uint64_t, std::string>>;
+
+}  // namespace troupe::actors
