@@ -284,7 +284,7 @@ void raft_state::handle_ready(store::raft::ready& r) {
   for (const auto& m : r.send_now)
     send(m);
   const bool io_work = r.hard_state || !r.entries.empty() || !r.committed.empty() ||
-                       !r.snapshot_chunks.empty() || r.compacted_to;
+                       !r.snapshot_chunks.empty() || r.compacted_to || r.discard_log_after;
   if (io_work) {
     io_batch batch;
     batch.hard_state = std::move(r.hard_state);
@@ -292,6 +292,7 @@ void raft_state::handle_ready(store::raft::ready& r) {
     batch.committed = std::move(r.committed);
     batch.snapshot_chunks = std::move(r.snapshot_chunks);
     batch.compacted_to = r.compacted_to;
+    batch.discard_log_after = r.discard_log_after;
     send_io(std::move(batch), std::move(r.send_after_persist));
   } else if (!r.send_after_persist.empty()) {
     // Votes and acknowledgements wait for everything written before them to be durable.

@@ -117,6 +117,10 @@ status raft_storage::apply(const messages::LogEntry& entry, applied_entry& out) 
 
 io_done raft_storage::execute(io_batch batch) {
   io_done done;
+  if (batch.discard_log_after) {
+    done.failure = log_->truncate_after(*batch.discard_log_after);
+    if (!done.failure.ok()) return done;
+  }
   if (batch.hard_state || !batch.entries.empty()) {
     done.failure = log_->persist(batch.hard_state, batch.entries);
     if (!done.failure.ok()) return done;

@@ -35,6 +35,7 @@ struct io_batch {
   // Snapshot the state machine at its applied index once the rest of the batch is done.
   bool take_snapshot = false;
   std::optional<store::raft::index_t> compacted_to;
+  std::optional<store::raft::index_t> discard_log_after;  // done before `entries` are written
 };
 
 // One entry the state machine applied.

@@ -80,7 +80,9 @@ caf::typed_response_promise<messages::StoreResult> store_client_state::on_propos
               finish(id);
               promise.deliver(std::move(result));
             },
-            [this, id, index](caf::error& error) { on_error(id, index, std::move(error)); });
+            [this, id, index, attempt = operations.at(id).attempt](caf::error& error) {
+              on_attempt_error(id, attempt, index, std::move(error));
+            });
   };
   op.fail = [rp](caf::error error) mutable { rp.deliver(std::move(error)); };
   held.push_back(add(std::move(op)));
@@ -101,7 +103,9 @@ caf::typed_response_promise<messages::StoredObject> store_client_state::on_get(s
               finish(id);
               promise.deliver(std::move(object));
             },
-            [this, id, index](caf::error& error) { on_error(id, index, std::move(error)); });
+            [this, id, index, attempt = operations.at(id).attempt](caf::error& error) {
+              on_attempt_error(id, attempt, index, std::move(error));
+            });
   };
   op.fail = [rp](caf::error error) mutable { rp.deliver(std::move(error)); };
   run(add(std::move(op)));
@@ -126,7 +130,9 @@ raft_state::list_promise store_client_state::on_list(std::string prefix, uint64_
               finish(id);
               promise.deliver(std::move(keys), std::move(objects), revision, std::move(next));
             },
-            [this, id, index](caf::error& error) { on_error(id, index, std::move(error)); });
+            [this, id, index, attempt = operations.at(id).attempt](caf::error& error) {
+              on_attempt_error(id, attempt, index, std::move(error));
+            });
   };
   op.fail = [rp](caf::error error) mutable { rp.deliver(std::move(error)); };
   run(add(std::move(op)));
@@ -138,9 +144,30 @@ void store_client_state::on_retry(uint64_t op) {
 }
 
 void store_client_state::on_down(const caf::down_msg& down) {
-  for (auto& s : servers) {
-    if (s.handle && s.handle.address() == down.source) s.handle = nullptr;
+  for (std::size_t index = 0; index < servers.size(); ++index) {
+    auto& s = servers[index];
+    if (!s.handle || s.handle.address() != down.source) continue;
+    s.handle = nullptr;
+    // Calls waiting on the dead server fail over now rather than at their timeout; a
+    // proposal keeps its sequence number, so it still applies once.
+    std::vector<uint64_t> stranded;
+    for (auto& [id, op] : operations)
+      if (op.in_flight_at == index) stranded.push_back(id);
+    for (uint64_t id : stranded) {
+      auto& op = operations.at(id);
+      ++op.attempt;  // its reply, if one still comes, is stale
+      op.in_flight_at.reset();
+      on_error(id, index, caf::make_error(caf::sec::request_receiver_down));
+    }
   }
+}
+
+void store_client_state::on_attempt_error(uint64_t id, uint64_t attempt, std::size_t server,
+                                          caf::error error) {
+  auto it = operations.find(id);
+  if (it == operations.end() || it->second.attempt != attempt) return;
+  it->second.in_flight_at.reset();
+  on_error(id, server, std::move(error));
 }
 
 // -- operations ----------------------------------------------------------------------------
@@ -173,6 +200,8 @@ void store_client_state::run(uint64_t id) {
     connect(target);
     return;
   }
+  ++op.attempt;
+  op.in_flight_at = target;
   op.send(server.handle, id, target);
 }
 

@@ -74,6 +74,10 @@ struct store_client_state {
     std::shared_ptr<messages::StoreCommand> command;
     bool redirected = false;  // the last attempt followed a not_leader hint at once
     caf::error last_error;
+    // The attempt in flight: its number (replies to older attempts are stale) and the
+    // server it went to, so that a server's death fails it over at once.
+    uint64_t attempt = 0;
+    std::optional<std::size_t> in_flight_at;
   };
 
   store_client_impl::stateful_pointer<store_client_state> self = nullptr;
@@ -112,6 +116,8 @@ struct store_client_state {
   // The operation failed for good: deliver `error` and forget it.
   void fail(uint64_t op, caf::error error);
   void on_error(uint64_t op, std::size_t server, caf::error error);
+  // An attempt's error handler: ignores a reply to an attempt that was superseded.
+  void on_attempt_error(uint64_t op, uint64_t attempt, std::size_t server, caf::error error);
   void retry_later(uint64_t op);
   void connect(std::size_t server);
   // Numbers and sends held proposals while the session allows it.

@@ -37,7 +37,7 @@ uint32_t entry_checksum(const LogEntry& entry) {
 bool ready::empty() const {
   return !hard_state && entries.empty() && send_now.empty() && send_after_persist.empty() &&
          committed.empty() && reads.empty() && failed_reads.empty() && snapshot_chunks.empty() &&
-         !compacted_to;
+         !compacted_to && !discard_log_after;
 }
 
 std::string_view to_string(role r) {

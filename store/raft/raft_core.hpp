@@ -87,6 +87,9 @@ struct ready {
   std::vector<snapshot_chunk> snapshot_chunks;  // received from the leader, in order
   // Log entries up to here are covered by a snapshot and may be deleted from storage.
   std::optional<index_t> compacted_to;
+  // A snapshot replaced a log that disagreed with it: delete every stored entry after
+  // this index BEFORE writing `entries`, or a restart would load the stale ones.
+  std::optional<index_t> discard_log_after;
 
   bool empty() const;
 };

@@ -138,8 +138,9 @@ void raft_core::on_snapshot_installed(const SnapshotMeta& meta, bool ok) {
       log_.pop_front();
   } else {
     // Nothing after the snapshot survives, durable or not; what follows must be persisted
-    // afresh (tests/sim regression_snapshot_over_longer_divergent_log).
+    // afresh (tests/sim regression_snapshot_storm).
     log_.clear();
+    ready_.discard_log_after = meta.last_index();
     persisted_index_ = std::min(persisted_index_, meta.last_index());
     unsent_from_ = std::min(unsent_from_, meta.last_index() + 1);
   }

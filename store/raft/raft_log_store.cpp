@@ -103,6 +103,14 @@ status raft_log_store::compact(index_t index) {
   return t->commit();
 }
 
+status raft_log_store::truncate_after(index_t index) {
+  auto t = env_.begin_write();
+  if (!t.ok()) return t.error();
+  if (auto s = delete_range(*t, index + 1, std::nullopt); !s.ok()) return s;
+  if (auto s = t->commit(); !s.ok()) return s;
+  return env_.sync();
+}
+
 status raft_log_store::delete_range(txn& t, index_t from, std::optional<index_t> to) {
   // The cursor must end before the transaction does.
   auto c = t.open_cursor(log_);

@@ -36,6 +36,9 @@ class raft_log_store {
   // Deletes log entries up to and including `index`.
   status compact(index_t index);
 
+  // Deletes log entries after `index`.
+  status truncate_after(index_t index);
+
   explicit raft_log_store(lmdb_env& env, dbi log, dbi meta) : env_(env), log_(log), meta_(meta) {}
 
  private:

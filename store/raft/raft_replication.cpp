@@ -198,11 +198,14 @@ void raft_core::on_install_snapshot_reply(const RaftMessage& m, int64_t now_ms) 
   p.last_heard_ms = now_ms;
   const auto& r = m.install_snapshot_reply();
   if (r.done()) {
-    p.match_index = std::max(p.match_index, p.snapshot->last_index());
-    p.next_index = p.match_index + 1;
+    // The reply does not name its snapshot: a late or duplicated one from an earlier
+    // transfer must not raise match_index, or the follower stays stuck below it. Probe from
+    // the snapshot's end instead; the AppendEntries reply tells what the follower has
+    // (tests/sim regression_snapshot_storm).
+    p.next_index = p.snapshot->last_index() + 1;
     p.snapshot.reset();
-    p.probing = false;
-    advance_commit_index();
+    p.probing = true;
+    p.inflight.clear();
     return replicate_to(m.from(), p, false);
   }
   p.snapshot_offset = r.next_offset();
