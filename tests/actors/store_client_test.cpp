@@ -27,9 +27,12 @@
 #include "actors/raft_actor.hpp"
 #include "actors/system_config.hpp"
 #include "messages/proto/core_pod.pb.h"
+#include "tests/support/free_port.hpp"
 #include "tests/support/temp_dir.hpp"
 
 namespace {
+
+using troupe::test_support::free_port;
 
 using namespace std::chrono_literals;
 using troupe::actors::raft_actor;
@@ -40,21 +43,6 @@ using troupe::messages::StoreResult;
 namespace atoms = troupe::atoms;
 
 constexpr auto reply_timeout = 30s;
-
-// A port that was free a moment ago (the kernel picks it). Members must know each other's
-// addresses before they start, so the race with another process is accepted.
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    throw std::runtime_error("cannot find a free port");
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // One control-plane server: its own actor system (so that shutting it down is a crash as
 // the others see it) and its raft actor.

@@ -35,6 +35,7 @@
 #include "messages/errc.hpp"
 #include "messages/proto/core_pod.pb.h"
 #include "tests/e2e/server_process.hpp"
+#include "tests/support/free_port.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #ifndef TROUPE_SERVER_BINARY
@@ -42,6 +43,8 @@
 #endif
 
 namespace {
+
+using troupe::test_support::free_port;
 
 using namespace std::chrono_literals;
 using clock_type = std::chrono::steady_clock;
@@ -57,23 +60,6 @@ constexpr int kills = 5;
 constexpr int writers = 4;  // writes in flight at once
 constexpr auto failover_bound = 5s;
 const std::string key_prefix = "/core/pods/e2e/";
-
-// A port that was free a moment ago (the kernel picks it); the race with another process is
-// accepted, as in the actors tests.
-uint16_t free_port() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    if (fd >= 0) ::close(fd);
-    throw std::runtime_error("cannot find a free loopback port");
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 std::string pod_key(int i) {
   return key_prefix + "p-" + std::to_string(i);
