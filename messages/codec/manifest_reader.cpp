@@ -94,7 +94,10 @@ manifest_set read_manifest_path(const fs::path& path) {
     return out;
   }
   // Read one byte past the limit at most: a huge file is refused without loading it.
-  std::string text(parse_limits{}.max_bytes + 1, '\0');
+  auto size = fs::file_size(path, ec);
+  std::string text(ec ? parse_limits{}.max_bytes + 1
+                      : std::min<std::uintmax_t>(size + 1, parse_limits{}.max_bytes + 1),
+                   '\0');
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   if (text.size() > parse_limits{}.max_bytes) {
