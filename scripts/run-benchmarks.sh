@@ -5,5 +5,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 "$build"/bench/bench_codec manifests/deployment-definition.yml
-# The store's peer, etcd, alone until the Troupe servers join the same run (issue 3).
-"$build"/bench/store/bench_store_etcd
+# The store: Troupe and etcd under the same write load, side by side.
+"$build"/bench/store/bench_store

@@ -1,0 +1,56 @@
+// A throwaway 3-server Troupe cluster on 127.0.0.1 for the store benchmark: `troupe server`
+// processes on free ports, data under a fresh temporary directory, fsync on (Troupe always
+// syncs its log and store). Destruction kills the servers and deletes the data.
+// Thread-safety: none; create, query and destroy it from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace troupe::test_support {
+class server_process;
+}
+
+namespace troupe::bench {
+
+struct troupe_cluster_options {
+  std::size_t members = 3;
+  // The temporary data directory is created in here. It must be a real disk for fsync to count.
+  std::string data_root = "/tmp";
+  // Explicit binary; empty means the one built with this benchmark (TROUPE_SERVER_BINARY).
+  std::string binary;
+  // How long the servers get to elect a leader and accept a write.
+  int start_timeout_ms = 30000;
+};
+
+class troupe_cluster {
+ public:
+  // Starts the servers and waits until a write through a store_client succeeds. On failure
+  // returns null and says why in `error` (missing binary, a server that exited, log tails).
+  static std::unique_ptr<troupe_cluster> start(const troupe_cluster_options& options,
+                                               std::string& error);
+
+  troupe_cluster(const troupe_cluster&) = delete;
+  troupe_cluster& operator=(const troupe_cluster&) = delete;
+  // Kills the servers and removes the data directory.
+  ~troupe_cluster();
+
+  // The servers' Raft addresses, "127.0.0.1:port", one per server.
+  const std::vector<std::string>& addresses() const { return addresses_; }
+  const std::string& data_dir() const { return data_dir_; }
+  const std::string& binary() const { return binary_; }
+
+ private:
+  troupe_cluster() = default;
+  bool wait_writable(int timeout_ms, std::string& error);
+  std::string logs() const;
+  void stop();
+
+  std::string binary_;
+  std::string data_dir_;
+  std::vector<std::string> addresses_;
+  std::vector<std::unique_ptr<test_support::server_process>> servers_;
+};
+
+}  // namespace troupe::bench
