@@ -79,8 +79,8 @@ std::chrono::milliseconds millis(double seconds) {
 bool run_all(const char* name, bench::put_target& target, const options& opts,
              std::vector<bench::load_result>& results) {
   bool clean = true;
-  std::printf("%s\n%12s %12s %10s %10s %9s\n", name, "concurrency", "writes/s", "p50 ms",
-              "p99 ms", "failures");
+  std::printf("%s\n%12s %12s %10s %10s %9s\n", name, "concurrency", "writes/s", "p50 ms", "p99 ms",
+              "failures");
   for (auto c : opts.concurrency) {
     bench::load_options load;
     load.concurrency = c;

@@ -65,9 +65,9 @@ std::unique_ptr<troupe_cluster> troupe_cluster::start(const troupe_cluster_optio
     }
     for (std::size_t i = 0; i < options.members; ++i) {
       auto dir = std::filesystem::path(c->data_dir_) / ids[i];
-      std::vector<std::string> args = {"server",   "--name",          ids[i],
-                                       "--data-dir", dir.string(),    "--listen",
-                                       c->addresses_[i], "--peers",   peers};
+      std::vector<std::string> args = {"server",         "--name",     ids[i],
+                                       "--data-dir",     dir.string(), "--listen",
+                                       c->addresses_[i], "--peers",    peers};
       c->servers_.push_back(std::make_unique<test_support::server_process>(
           c->binary_, args, (std::filesystem::path(c->data_dir_) / (ids[i] + ".log")).string()));
     }
