@@ -67,6 +67,10 @@ raft_actor_impl::behavior_type raft(raft_actor_impl::stateful_pointer<raft_state
       [self](atoms::tick_atom) { self->state.on_tick(); },
       [self](atoms::reconnect_atom, std::string& id) { self->state.on_reconnect(id); },
       [self](atoms::retry_atom) { self->state.on_retry_applies(); },
+      [self](atoms::flush_atom) {
+        self->state.drain_scheduled = false;
+        self->state.drain();
+      },
   };
 }
 
@@ -128,7 +132,7 @@ caf::typed_response_promise<messages::StoreResult> raft_state::on_propose(
   await_proposal(p, error,
                  waiter{0, [rp](const applied_entry& e) mutable { rp.deliver(e.result); },
                         [rp](caf::error e) mutable { rp.deliver(std::move(e)); }});
-  drain();
+  schedule_drain();
   return rp;
 }
 
@@ -188,7 +192,7 @@ void raft_state::on_raft_message(const messages::RaftMessage& message) {
   if (peers.count(message.from()) == 0 && self->current_sender() != nullptr)
     reply_paths[message.from()] = caf::actor_cast<raft_actor>(self->current_sender());
   core->receive(message, now_ms());
-  drain();
+  schedule_drain();
 }
 
 raft_status raft_state::on_status() const {
@@ -269,6 +273,12 @@ void raft_state::on_down(const caf::down_msg& down) {
 
 // -- driving the core ----------------------------------------------------------------------
 
+void raft_state::schedule_drain() {
+  if (drain_scheduled) return;
+  drain_scheduled = true;
+  self->send(self, atoms::flush_atom_v);
+}
+
 void raft_state::drain() {
   for (;;) {
     store::raft::ready r = core->take_ready();
@@ -296,12 +306,14 @@ void raft_state::handle_ready(store::raft::ready& r) {
     send_io(std::move(batch), std::move(r.send_after_persist));
   } else if (!r.send_after_persist.empty()) {
     // Votes and acknowledgements wait for everything written before them to be durable.
-    if (io_inflight.empty()) {
+    auto* after = !io_queue.empty()      ? &io_queue.back().after_persist
+                  : !io_inflight.empty() ? &io_inflight.back().after_persist
+                                         : nullptr;
+    if (after == nullptr) {
       for (const auto& m : r.send_after_persist)
         send(m);
     } else {
-      auto& after = io_inflight.back().after_persist;
-      after.insert(after.end(), r.send_after_persist.begin(), r.send_after_persist.end());
+      after->insert(after->end(), r.send_after_persist.begin(), r.send_after_persist.end());
     }
   }
   for (const auto& rs : r.reads) {
@@ -321,6 +333,18 @@ void raft_state::handle_ready(store::raft::ready& r) {
 }
 
 void raft_state::send_io(io_batch batch, std::vector<messages::RaftMessage> after) {
+  // One batch with the worker at a time: its fsync covers everything that queued meanwhile.
+  if (io_inflight.empty()) return dispatch_io(std::move(batch), std::move(after));
+  if (!io_queue.empty() && merge_io_batches(io_queue.back().batch, batch)) {
+    auto& queued = io_queue.back().after_persist;
+    queued.insert(queued.end(), std::make_move_iterator(after.begin()),
+                  std::make_move_iterator(after.end()));
+    return;
+  }
+  io_queue.push_back(queued_batch{std::move(batch), std::move(after)});
+}
+
+void raft_state::dispatch_io(io_batch batch, std::vector<messages::RaftMessage> after) {
   io_inflight.push_back(inflight_batch{std::move(after), batch.take_snapshot});
   self->request(io, options.io_timeout, std::move(batch))
       .then([this](io_done& done) { on_io_done(done); },
@@ -345,6 +369,11 @@ void raft_state::on_io_done(io_done& done) {
   if (done.persisted) core->on_persisted(done.persisted->index, done.persisted->term);
   for (const auto& m : after)
     send(m);
+  if (!io_queue.empty()) {
+    queued_batch next = std::move(io_queue.front());
+    io_queue.pop_front();
+    dispatch_io(std::move(next.batch), std::move(next.after_persist));
+  }
   on_applied(done);
 }
 
@@ -392,7 +421,7 @@ void raft_state::on_applied(io_done& done) {
     send_io(std::move(batch), {});
   }
   serve_reads();
-  drain();
+  schedule_drain();
 }
 
 void raft_state::serve_reads() {
@@ -413,7 +442,7 @@ void raft_state::start_read(read_waiter waiter) {
     return;
   }
   reads_started.emplace(id, std::move(waiter));
-  drain();
+  schedule_drain();
 }
 
 void raft_state::await_proposal(std::optional<store::raft::proposal> p, errc error, waiter w) {

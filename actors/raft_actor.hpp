@@ -52,9 +52,10 @@ using raft_actor = store_api::extend<
     caf::replies_to<atoms::transfer_atom, std::string>::with<uint64_t>>;
 
 // What the actor sends itself: timers and retries. Not part of the published interface.
-using raft_actor_impl = raft_actor::extend<caf::reacts_to<atoms::tick_atom>,
-                                           caf::reacts_to<atoms::reconnect_atom, std::string>,
-                                           caf::reacts_to<atoms::retry_atom>>;
+using raft_actor_impl =
+    raft_actor::extend<caf::reacts_to<atoms::tick_atom>,
+                       caf::reacts_to<atoms::reconnect_atom, std::string>,
+                       caf::reacts_to<atoms::retry_atom>, caf::reacts_to<atoms::flush_atom>>;
 
 struct raft_server_options {
   std::string id;      // this member's stable id, e.g. "s1"
@@ -136,6 +137,16 @@ struct raft_state {
     bool take_snapshot = false;
   };
   std::deque<inflight_batch> io_inflight;  // oldest first: the worker answers in order
+  // Group commit: while a batch is with the I/O worker, what the core asks for meanwhile
+  // waits here, merged into as few batches as merge_io_batches allows, oldest first.
+  struct queued_batch {
+    io_batch batch;
+    std::vector<messages::RaftMessage> after_persist;
+  };
+  std::deque<queued_batch> io_queue;
+  // A flush_atom is in the mailbox: the core is drained once the messages before it have
+  // been handled, so that a burst of proposals or acknowledgements makes one ready.
+  bool drain_scheduled = false;
   bool apply_retry_scheduled = false;
   // The latest snapshot's index, and whether the I/O worker is taking a newer one.
   store::raft::index_t snapshot_index = 0;
@@ -171,9 +182,12 @@ struct raft_state {
 
   // -- driving the core ------------------------------------------------------------------
   void drain();
+  // Drains once the mailbox's current messages are handled (see drain_scheduled).
+  void schedule_drain();
   void handle_ready(store::raft::ready& r);
   // Hands a batch to the I/O worker; `after` goes out once it (and all before it) is durable.
   void send_io(io_batch batch, std::vector<messages::RaftMessage> after);
+  void dispatch_io(io_batch batch, std::vector<messages::RaftMessage> after);
   void on_io_done(io_done& done);
   void on_applied(io_done& done);
   void serve_reads();

@@ -87,32 +87,105 @@ void raft_storage::recover(const store::raft::persisted_state& state) {
   }
 }
 
-status raft_storage::apply(const messages::LogEntry& entry, applied_entry& out) {
-  out.index = entry.index();
-  out.term = entry.term();
-  out.type = entry.type();
-  if (entry.type() != messages::ENTRY_COMMAND) {
-    if (status s = objects_->apply_without_command(entry.index()); !s.ok()) return s;
-    applied_term_ = entry.term();
-    if (entry.type() == messages::ENTRY_CONFIG) applied_config_.ParseFromString(entry.data());
-    return {};
-  }
-  messages::StoreCommand command;
-  if (!command.ParseFromString(entry.data())) {
+namespace {
+
+// An entry on its way to the state machine: what apply_batch needs and what io_done reports.
+struct prepared_entry {
+  applied_entry out;
+  std::optional<messages::StoreCommand> command;  // ENTRY_COMMAND entries whose data parses
+};
+
+prepared_entry prepare(const messages::LogEntry& entry) {
+  prepared_entry p;
+  p.out.index = entry.index();
+  p.out.term = entry.term();
+  p.out.type = entry.type();
+  if (entry.type() != messages::ENTRY_COMMAND) return p;
+  if (!p.command.emplace().ParseFromString(entry.data())) {
     // The entry's checksum held, so the leader proposed bytes that do not parse: every
     // replica sees the same, and the command fails as invalid everywhere alike.
-    if (status s = objects_->apply_without_command(entry.index()); !s.ok()) return s;
-    applied_term_ = entry.term();
-    out.result.set_code(static_cast<uint32_t>(messages::errc::invalid));
-    out.result.set_message("log entry " + std::to_string(entry.index()) +
-                           " does not hold a store command");
-    return {};
+    p.command.reset();
+    p.out.result.set_code(static_cast<uint32_t>(messages::errc::invalid));
+    p.out.result.set_message("log entry " + std::to_string(entry.index()) +
+                             " does not hold a store command");
   }
-  auto applied = objects_->apply(entry.index(), command);
-  if (!applied.ok()) return applied.error();
+  return p;
+}
+
+// Bounds on one apply transaction, so that a long backlog (a restart, a slow member catching
+// up) commits in steps and the full-map check before each step stays meaningful.
+constexpr std::size_t max_batch_entries = 1024;
+constexpr std::size_t max_batch_bytes = std::size_t{8} << 20;
+
+}  // namespace
+
+void raft_storage::note_applied(const messages::LogEntry& entry) {
   applied_term_ = entry.term();
-  out.result = std::move(applied->result);
+  if (entry.type() == messages::ENTRY_CONFIG) applied_config_.ParseFromString(entry.data());
+}
+
+status raft_storage::apply_backlog(io_done& done) {
+  while (!backlog_.empty()) {
+    std::vector<prepared_entry> prepared;
+    std::size_t bytes = 0;
+    for (std::size_t i = 0; i < backlog_.size() && prepared.size() < max_batch_entries &&
+                            (prepared.empty() || bytes < max_batch_bytes);
+         ++i) {
+      bytes += backlog_[i].data().size();
+      prepared.push_back(prepare(backlog_[i]));
+    }
+    std::vector<store::entry_to_apply> batch;
+    batch.reserve(prepared.size());
+    for (const auto& p : prepared)
+      batch.push_back({p.out.index, p.command ? &*p.command : nullptr});
+    auto outcomes = objects_->apply_batch(batch);
+    if (outcomes.ok()) {
+      for (std::size_t i = 0; i < prepared.size(); ++i) {
+        if (prepared[i].command) prepared[i].out.result = std::move((*outcomes)[i].result);
+        note_applied(backlog_.front());
+        done.applied.push_back(std::move(prepared[i].out));
+        backlog_.pop_front();
+      }
+      continue;
+    }
+    // Nothing of the batch applied. One by one, to apply what fits before the entry that
+    // fails (a full map refuses creates and updates but lets deletes through).
+    for (auto& p : prepared) {
+      status s;
+      if (p.command) {
+        auto applied = objects_->apply(p.out.index, *p.command);
+        if (applied.ok()) p.out.result = std::move(applied->result);
+        s = applied.ok() ? status{} : applied.error();
+      } else {
+        s = objects_->apply_without_command(p.out.index);
+      }
+      if (!s.ok()) return s;
+      note_applied(backlog_.front());
+      done.applied.push_back(std::move(p.out));
+      backlog_.pop_front();
+    }
+  }
   return {};
+}
+
+bool merge_io_batches(io_batch& into, io_batch& next) {
+  auto plain = [](const io_batch& b) {
+    return b.snapshot_chunks.empty() && !b.take_snapshot && !b.compacted_to && !b.discard_log_after;
+  };
+  if (!plain(into) || !plain(next)) return false;
+  if (next.hard_state) into.hard_state = std::move(next.hard_state);
+  if (!next.entries.empty()) {
+    // A later batch's entries replace the earlier ones from where they land, as persist
+    // would have done on disk.
+    const auto first = next.entries.front().index();
+    while (!into.entries.empty() && into.entries.back().index() >= first)
+      into.entries.pop_back();
+    into.entries.insert(into.entries.end(), std::make_move_iterator(next.entries.begin()),
+                        std::make_move_iterator(next.entries.end()));
+  }
+  into.committed.insert(into.committed.end(), std::make_move_iterator(next.committed.begin()),
+                        std::make_move_iterator(next.committed.end()));
+  return true;
 }
 
 io_done raft_storage::execute(io_batch batch) {
@@ -130,17 +203,10 @@ io_done raft_storage::execute(io_batch batch) {
   }
   for (auto& e : batch.committed)
     backlog_.push_back(std::move(e));
-  while (!backlog_.empty()) {
-    applied_entry out;
-    status s = apply(backlog_.front(), out);
-    if (!s.ok()) {
-      // A full map: keep the entry and everything after it for a retry. Anything else
-      // means the data cannot be trusted.
-      if (s.is_corruption() || s.code() != messages::errc::unavailable) done.failure = s;
-      break;
-    }
-    done.applied.push_back(std::move(out));
-    backlog_.pop_front();
+  if (status s = apply_backlog(done); !s.ok()) {
+    // A full map: keep the entry and everything after it for a retry. Anything else
+    // means the data cannot be trusted.
+    if (s.is_corruption() || s.code() != messages::errc::unavailable) done.failure = s;
   }
   done.apply_backlog = backlog_.size();
   if (!done.failure.ok()) return done;

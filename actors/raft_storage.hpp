@@ -38,6 +38,11 @@ struct io_batch {
   std::optional<store::raft::index_t> discard_log_after;  // done before `entries` are written
 };
 
+// Folds `next` into `into`, so that executing the result equals executing `into` and then
+// `next`: the group commit of batches that queued behind a running one. False (nothing
+// changed) for batches with snapshot or log-truncation work, which keep their own turn.
+bool merge_io_batches(io_batch& into, io_batch& next);
+
 // One entry the state machine applied.
 struct applied_entry {
   store::raft::index_t index = 0;
@@ -104,8 +109,11 @@ class raft_storage {
 
  private:
   explicit raft_storage(std::string dir) : dir_(std::move(dir)) {}
-  // Applies one entry; an error leaves it unapplied.
-  store::status apply(const messages::LogEntry& entry, applied_entry& out);
+  // Applies the backlog, oldest first, in as few write transactions as it can, moving each
+  // applied entry to done.applied. An error leaves that entry and those after it queued.
+  store::status apply_backlog(io_done& done);
+  // Tracks the term and configuration as of the applied index.
+  void note_applied(const messages::LogEntry& entry);
   // Writes the state machine to a new snapshot file and records it in the Raft metadata.
   store::result<messages::SnapshotMeta> take_snapshot();
   // Appends a chunk to the incoming snapshot; on the last one, checks and installs it.

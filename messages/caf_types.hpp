@@ -96,6 +96,7 @@ CAF_ADD_ATOM(troupe, troupe::atoms, transfer_atom, "transfer")
 CAF_ADD_ATOM(troupe, troupe::atoms, tick_atom, "tick")
 CAF_ADD_ATOM(troupe, troupe::atoms, reconnect_atom, "reconnect")
 CAF_ADD_ATOM(troupe, troupe::atoms, retry_atom, "retry")
+CAF_ADD_ATOM(troupe, troupe::atoms, flush_atom, "flush")
 CAF_END_TYPE_ID_BLOCK(troupe)
 
 // Errors of this enum travel as caf::error in the "troupe" category.

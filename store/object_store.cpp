@@ -327,12 +327,19 @@ result<apply_outcome> object_store::apply(uint64_t index, const StoreCommand& co
   auto t = env_.begin_write();
   if (!t.ok()) return t.error();
   if (status s = check_next_index(*t, index); !s.ok()) return s;
+  apply_outcome out;
+  if (status s = apply_in(*t, index, command, out); !s.ok()) return s;
+  if (status s = commit_applied(*t, index); !s.ok()) return s;
+  return out;
+}
+
+status object_store::apply_in(txn& t, uint64_t index, const StoreCommand& command,
+                              apply_outcome& out) {
   // Sessions expire by the time of the entry being applied, the same on every replica.
   int64_t cutoff = saturating_sub(command.proposed_at_ms(), options_.session_ttl_ms);
-  if (status s = sessions_->expire_idle(*t, cutoff); !s.ok()) return s;
-  auto decision = sessions_->check(*t, command);
+  if (status s = sessions_->expire_idle(t, cutoff); !s.ok()) return s;
+  auto decision = sessions_->check(t, command);
   if (!decision.ok()) return decision.error();
-  apply_outcome out;
   switch (decision->what) {
     case session_table::verdict::reject:
       out.result = std::move(decision->stored);
@@ -340,22 +347,21 @@ result<apply_outcome> object_store::apply(uint64_t index, const StoreCommand& co
     case session_table::verdict::duplicate:
       // Applied before: the same result, no new events, only the session is refreshed.
       out.result = std::move(decision->stored);
-      if (status s = sessions_->record(*t, command, nullptr); !s.ok()) return s;
+      if (status s = sessions_->record(t, command, nullptr); !s.ok()) return s;
       break;
     case session_table::verdict::apply: {
       op_context ctx{index, command.proposed_at_ms(), out.events};
-      auto applied = apply_command(*t, objects_, ctx, command, false);
+      auto applied = apply_command(t, objects_, ctx, command, false);
       if (!applied.ok()) return applied.error();
       out.result = std::move(*applied);
       if (!command.client_id().empty()) {
-        if (status s = sessions_->record(*t, command, &out.result); !s.ok()) return s;
+        if (status s = sessions_->record(t, command, &out.result); !s.ok()) return s;
       }
-      if (status s = events_->append(*t, out.events); !s.ok()) return s;
+      if (status s = events_->append(t, out.events); !s.ok()) return s;
       break;
     }
   }
-  if (status s = commit_applied(*t, index); !s.ok()) return s;
-  return out;
+  return {};
 }
 
 status object_store::apply_without_command(uint64_t index) {
@@ -363,6 +369,30 @@ status object_store::apply_without_command(uint64_t index) {
   if (!t.ok()) return t.error();
   if (status s = check_next_index(*t, index); !s.ok()) return s;
   return commit_applied(*t, index);
+}
+
+result<std::vector<apply_outcome>> object_store::apply_batch(
+    const std::vector<entry_to_apply>& entries) {
+  std::vector<apply_outcome> outcomes(entries.size());
+  if (entries.empty()) return outcomes;
+  if (std::any_of(entries.begin(), entries.end(),
+                  [](const entry_to_apply& e) { return e.command && grows(*e.command); })) {
+    if (status s = check_room_to_grow(); !s.ok()) return s;
+  }
+  auto t = env_.begin_write();
+  if (!t.ok()) return t.error();
+  if (status s = check_next_index(*t, entries.front().index); !s.ok()) return s;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    // Invariant: as for apply(), each index once and in order.
+    if (i > 0 && entries[i].index <= entries[i - 1].index)
+      invariant_failed("apply_batch of index " + std::to_string(entries[i].index) +
+                       " after index " + std::to_string(entries[i - 1].index));
+    if (entries[i].command == nullptr) continue;
+    if (status s = apply_in(*t, entries[i].index, *entries[i].command, outcomes[i]); !s.ok())
+      return s;
+  }
+  if (status s = commit_applied(*t, entries.back().index); !s.ok()) return s;
+  return outcomes;
 }
 
 result<StoredObject> object_store::get(std::string_view key) const {

@@ -60,6 +60,12 @@ struct apply_outcome {
   std::vector<messages::WatchEvent> events;
 };
 
+// One committed entry for apply_batch.
+struct entry_to_apply {
+  uint64_t index = 0;
+  const messages::StoreCommand* command = nullptr;  // null: an entry without a command
+};
+
 struct listed_object {
   std::string key;
   messages::StoredObject object;
@@ -123,6 +129,11 @@ class object_store {
   result<apply_outcome> apply(uint64_t index, const messages::StoreCommand& command);
   // For Raft entries that carry no command (a leader's no-op, a configuration).
   status apply_without_command(uint64_t index);
+  // Applies consecutive committed entries in one write txn, with the same outcomes as
+  // apply() and apply_without_command() one by one but one commit for all: the applies'
+  // group commit. An error means nothing was applied; apply them one by one to find the
+  // entry that fails and apply those before it.
+  result<std::vector<apply_outcome>> apply_batch(const std::vector<entry_to_apply>& entries);
 
   // errc::not_found (or invalid for a malformed key).
   result<messages::StoredObject> get(std::string_view key) const;
@@ -164,6 +175,9 @@ class object_store {
   status check_room_to_grow();
   // Reads the applied index in `t` and aborts unless `index` is above it.
   status check_next_index(const txn& t, uint64_t index) const;
+  // apply()'s work inside an open write txn, without committing it.
+  status apply_in(txn& t, uint64_t index, const messages::StoreCommand& command,
+                  apply_outcome& out);
   // Writes the applied index, commits, and publishes the new index.
   status commit_applied(txn& t, uint64_t index);
 

@@ -113,4 +113,80 @@ BOOST_AUTO_TEST_CASE(execute_fails_an_unparsable_command_as_invalid) {
   BOOST_TEST(storage->objects().applied_index() == 1u);
 }
 
+BOOST_AUTO_TEST_CASE(merged_batches_replace_overwritten_entries_and_keep_order) {
+  using troupe::actors::merge_io_batches;
+  io_batch first;
+  first.hard_state.emplace();
+  first.hard_state->set_term(2);
+  for (uint64_t i = 1; i <= 4; ++i)
+    first.entries.push_back(entry(2, i, troupe::messages::ENTRY_NOOP, ""));
+  first.committed.push_back(first.entries[0]);
+  // A new leader's entries from index 3 replace 3 and 4, as persist would on disk.
+  io_batch second;
+  second.hard_state.emplace();
+  second.hard_state->set_term(3);
+  second.entries.push_back(entry(3, 3, troupe::messages::ENTRY_NOOP, ""));
+  second.committed.push_back(first.entries[1]);
+  BOOST_TEST_REQUIRE(merge_io_batches(first, second));
+  BOOST_TEST(first.hard_state->term() == 3u);
+  BOOST_TEST_REQUIRE(first.entries.size() == 3u);
+  BOOST_TEST(first.entries[2].term() == 3u);
+  BOOST_TEST(first.entries[2].index() == 3u);
+  BOOST_TEST_REQUIRE(first.committed.size() == 2u);
+  BOOST_TEST(first.committed[1].index() == 2u);
+  // Snapshot and truncation work keeps its own turn: nothing changes.
+  for (int which = 0; which < 4; ++which) {
+    io_batch special;
+    if (which == 0) special.take_snapshot = true;
+    if (which == 1) special.compacted_to = 1;
+    if (which == 2) special.discard_log_after = 1;
+    if (which == 3) special.snapshot_chunks.push_back({});
+    special.entries.push_back(entry(3, 4, troupe::messages::ENTRY_NOOP, ""));
+    BOOST_TEST(!merge_io_batches(first, special));
+    BOOST_TEST(!merge_io_batches(special, first));
+    BOOST_TEST(first.entries.size() == 3u);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(a_merged_batch_leaves_the_state_of_the_batches_in_turn) {
+  troupe::test_support::temp_dir dir_in_turn;
+  troupe::test_support::temp_dir dir_merged;
+  auto in_turn = open(dir_in_turn);
+  auto merged = open(dir_merged);
+  auto make = [](uint64_t from, uint64_t to, uint64_t commit_to) {
+    io_batch b;
+    for (uint64_t i = from; i <= to; ++i)
+      b.entries.push_back(
+          entry(1, i, troupe::messages::ENTRY_COMMAND, create_pod("p" + std::to_string(i))));
+    for (uint64_t i = from; i <= commit_to; ++i)
+      b.committed.push_back(b.entries[i - from]);
+    return b;
+  };
+  auto a = make(1, 3, 2);
+  auto b = make(4, 5, 5);
+  b.committed.insert(b.committed.begin(), a.entries[2]);  // index 3 commits in the second
+  auto done_a = in_turn->execute(a);
+  auto done_b = in_turn->execute(b);
+  BOOST_TEST_REQUIRE(troupe::actors::merge_io_batches(a, b));
+  auto done = merged->execute(a);
+  BOOST_TEST_REQUIRE(done.failure.ok(), done.failure.to_string());
+  BOOST_TEST_REQUIRE(done.persisted.has_value());
+  BOOST_TEST(done.persisted->index == 5u);
+  BOOST_TEST_REQUIRE(done.applied.size() == done_a.applied.size() + done_b.applied.size());
+  for (std::size_t i = 0; i < done.applied.size(); ++i) {
+    const auto& expected =
+        i < done_a.applied.size() ? done_a.applied[i] : done_b.applied[i - done_a.applied.size()];
+    BOOST_TEST(done.applied[i].index == expected.index);
+    // Every create is from session c1 sequence 1: the first applies, the rest are retries.
+    BOOST_TEST(done.applied[i].result.SerializeAsString() == expected.result.SerializeAsString());
+  }
+  auto loaded_in_turn = in_turn->load();
+  auto loaded_merged = merged->load();
+  BOOST_TEST_REQUIRE(loaded_in_turn.ok());
+  BOOST_TEST_REQUIRE(loaded_merged.ok());
+  BOOST_TEST(loaded_merged->entries.size() == loaded_in_turn->entries.size());
+  BOOST_TEST(loaded_merged->applied == loaded_in_turn->applied);
+  BOOST_TEST(merged->objects().get("/core/pods/default/p1").ok());
+}
+
 BOOST_AUTO_TEST_SUITE_END()

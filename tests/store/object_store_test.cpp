@@ -295,6 +295,78 @@ BOOST_FIXTURE_TEST_CASE(apply_batch_operations_are_independent, store_fixture) {
   BOOST_TEST(replay[1].SerializeAsString() == out.events[1].SerializeAsString());
 }
 
+BOOST_AUTO_TEST_CASE(apply_batch_equals_applies_one_by_one) {
+  // The same log, applied entry by entry into one store and in two batches into another:
+  // the same results, events, objects, sessions and applied index.
+  std::vector<StoreCommand> log = {
+      in_session(create_cmd(pod_key("a"), pod("a")), "c1", 1, 1, 1000),
+      in_session(create_cmd(pod_key("a"), pod("a")), "c2", 1, 1, 1000),  // already exists
+      in_session(update_cmd(pod_key("a"), pod("a", {{"v", "2"}}), 1), "c1", 2, 1, 1001),
+      in_session(create_cmd(pod_key("a"), pod("a")), "c1", 1, 1, 1002),  // retried: duplicate
+      in_session(delete_cmd(pod_key("a"), 99), "c2", 2, 2, 1003),        // conflict
+      in_session(create_cmd(pod_key("b"), pod("b")), "c2", 3, 2, 1004),
+  };
+  store_fixture one_by_one;
+  store_fixture batched;
+  std::vector<apply_outcome> expected;
+  for (std::size_t i = 0; i < log.size(); ++i) {
+    if (i == 2) {
+      BOOST_TEST_REQUIRE(one_by_one.store->apply_without_command(one_by_one.next_index++).ok());
+      expected.emplace_back();
+    }
+    expected.push_back(one_by_one.apply(log[i]));
+  }
+  // Indexes 1..7, the third without a command (a leader's no-op), split 4 + 3.
+  std::vector<troupe::store::entry_to_apply> first, second;
+  for (uint64_t index = 1, i = 0; index <= 7; ++index) {
+    troupe::store::entry_to_apply e{index, index == 3 ? nullptr : &log[i++]};
+    (index <= 4 ? first : second).push_back(e);
+  }
+  std::vector<apply_outcome> got;
+  for (const auto* part : {&first, &second}) {
+    auto r = batched.store->apply_batch(*part);
+    BOOST_TEST_REQUIRE(r.ok(), r.error().to_string());
+    got.insert(got.end(), r->begin(), r->end());
+  }
+  BOOST_TEST_REQUIRE(got.size() == expected.size());
+  for (std::size_t i = 0; i < got.size(); ++i) {
+    BOOST_TEST(got[i].result.SerializeAsString() == expected[i].result.SerializeAsString(),
+               "entry " << i + 1);
+    BOOST_TEST(got[i].events.size() == expected[i].events.size(), "entry " << i + 1);
+  }
+  BOOST_TEST(batched.store->applied_index() == 7u);
+  BOOST_TEST(one_by_one.store->applied_index() == 7u);
+  BOOST_TEST(batched.get(pod_key("a")).SerializeAsString() ==
+             one_by_one.get(pod_key("a")).SerializeAsString());
+  BOOST_TEST(batched.get(pod_key("b")).SerializeAsString() ==
+             one_by_one.get(pod_key("b")).SerializeAsString());
+  auto events = batched.events_after(0);
+  auto events_expected = one_by_one.events_after(0);
+  BOOST_TEST_REQUIRE(events.size() == events_expected.size());
+  for (std::size_t i = 0; i < events.size(); ++i)
+    BOOST_TEST(events[i].SerializeAsString() == events_expected[i].SerializeAsString());
+}
+
+BOOST_FIXTURE_TEST_CASE(apply_batch_on_a_full_map_applies_nothing, store_fixture) {
+  options.event_min_count = 0;
+  open({.map_size = 1 << 20});
+  std::vector<StoreCommand> commands;
+  for (int i = 0; i < 2000; ++i) {
+    std::string name = "p" + std::to_string(i);
+    commands.push_back(create_cmd(pod_key(name), pod(name, {}, "default", 1500)));
+  }
+  std::vector<troupe::store::entry_to_apply> batch;
+  for (std::size_t i = 0; i < commands.size(); ++i)
+    batch.push_back({i + 1, &commands[i]});
+  auto r = store->apply_batch(batch);
+  BOOST_TEST_REQUIRE(!r.ok());
+  BOOST_TEST((r.error().code() == errc::unavailable));
+  BOOST_TEST(store->applied_index() == 0u);
+  BOOST_TEST(list("/core/pods/").objects.empty());
+  // The first entries still fit when applied on their own.
+  BOOST_TEST_REQUIRE(store->apply(1, commands[0]).ok());
+}
+
 BOOST_FIXTURE_TEST_CASE(apply_rejects_malformed_commands_as_invalid, store_fixture) {
   auto empty = apply(StoreCommand());
   BOOST_TEST(empty.result.code() == code(errc::invalid));
