@@ -267,8 +267,12 @@ void raft_state::on_down(const caf::down_msg& down) {
       log("lost member " + id + " at " + link.address + "; reconnecting");
       link.handle = nullptr;
       schedule_reconnect(id, link);
+      // A closed connection is the fastest sign of a dead leader (kill -9 closes its
+      // sockets at once): the core campaigns soon rather than after a whole timeout.
+      core->peer_unreachable(id, now_ms());
     }
   }
+  drain();
 }
 
 // -- driving the core ----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "bench/store/load.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstdio>
@@ -39,6 +40,8 @@ struct run_state {
   std::condition_variable all_finished;
   // Clients still issuing writes. Guarded by mutex.
   std::size_t active = 0;
+  std::uint64_t max_writes = 0;  // 0: no limit
+  std::atomic<std::uint64_t> started{0};
 };
 
 void issue(const std::shared_ptr<run_state>& state, std::size_t index);
@@ -54,7 +57,8 @@ void on_done(const std::shared_ptr<run_state>& state, std::size_t index,
     else
       ++client.failures;
   }
-  if (now < state->window_end) {
+  if (now < state->window_end &&
+      (state->max_writes == 0 || state->started.fetch_add(1) < state->max_writes)) {
     issue(state, index);
     return;
   }
@@ -102,8 +106,17 @@ load_result run_closed_loop(put_target& target, const load_options& options) {
   state->window_start = clock_type::now() + options.warmup;
   state->window_end = state->window_start + options.measure;
 
-  for (std::size_t i = 0; i < options.concurrency; ++i)
+  state->max_writes = options.max_writes;
+  const auto began = clock_type::now();
+  for (std::size_t i = 0; i < options.concurrency; ++i) {
+    if (state->max_writes != 0 && state->started.fetch_add(1) >= state->max_writes) {
+      std::lock_guard<std::mutex> guard(state->mutex);
+      state->clients[i].finished = true;
+      --state->active;
+      continue;
+    }
     issue(state, i);
+  }
 
   load_result result;
   result.concurrency = options.concurrency;
@@ -118,6 +131,8 @@ load_result run_closed_loop(put_target& target, const load_options& options) {
     result.failures += client.failures;
   }
   lock.unlock();
+  if (options.max_writes != 0)
+    result.seconds = std::chrono::duration<double>(clock_type::now() - began).count();
 
   std::sort(latencies.begin(), latencies.end());
   result.writes = latencies.size();

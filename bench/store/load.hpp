@@ -35,6 +35,9 @@ struct load_options {
   std::size_t value_bytes = 256;
   // Keys are "<key_prefix><client>/<sequence>": distinct across clients and runs.
   std::string key_prefix = "bench/";
+  // When not 0: the clients stop once this many writes have started, and the run ends when
+  // they are done (or the window closes): a fill of a known size rather than a rate.
+  std::uint64_t max_writes = 0;
   // How long to wait for in-flight writes after the window before giving up on them.
   std::chrono::milliseconds drain_timeout{30000};
 };
@@ -44,7 +47,7 @@ struct load_result {
   // Writes that completed inside the measurement window, and those that failed there.
   std::uint64_t writes = 0;
   std::uint64_t failures = 0;
-  double seconds = 0;
+  double seconds = 0;  // the window, or the fill's duration with max_writes
   double writes_per_s = 0;
   // Latency of the successful writes in the window, start to acknowledgement.
   double p50_ms = 0;

@@ -1,10 +1,12 @@
 // bench_store: the store benchmark. Runs the same closed-loop write load (256-byte values,
 // fsync on, 3 members on loopback) against Troupe and then against etcd in one run, prints both
-// side by side with the ratio troupe/etcd, then one JSON line with every figure.
+// side by side with the ratio troupe/etcd, then one JSON line with every figure. Troupe also
+// gets a failover phase (the leader killed --failovers times, default timeouts) and a memory
+// phase (a fresh cluster filled with --rss-objects objects of 1 KiB).
 //
 // Usage: bench_store [--seconds 5] [--warmup 1] [--concurrency 1,16,64,256]
 //                    [--send-to leader|all] [--connections 2] [--data-root DIR] [--etcd PATH]
-//                    [--troupe PATH]
+//                    [--troupe PATH] [--failovers 20] [--rss-objects 100000]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,7 +16,9 @@
 
 #include "bench/store/etcd_cluster.hpp"
 #include "bench/store/etcd_target.hpp"
+#include "bench/store/failover.hpp"
 #include "bench/store/load.hpp"
+#include "bench/store/rss.hpp"
 #include "bench/store/troupe_cluster.hpp"
 #include "bench/store/troupe_target.hpp"
 
@@ -28,6 +32,8 @@ struct options {
   std::vector<std::size_t> concurrency = {1, 16, 64, 256};
   std::string send_to = "leader";
   std::size_t connections = 2;
+  int failovers = 20;                  // 0: no failover phase
+  unsigned long rss_objects = 100000;  // 0: no memory phase
   bench::etcd_cluster_options etcd;
   bench::troupe_cluster_options troupe;
 };
@@ -35,7 +41,7 @@ struct options {
 const char* usage =
     "usage: bench_store [--seconds N] [--warmup N] [--concurrency 1,16,64,256]\n"
     "                   [--send-to leader|all] [--connections N] [--data-root DIR]\n"
-    "                   [--etcd PATH] [--troupe PATH]\n";
+    "                   [--etcd PATH] [--troupe PATH] [--failovers N] [--rss-objects N]\n";
 
 bool parse(int argc, char** argv, options& out) {
   for (int i = 1; i < argc; ++i) {
@@ -62,13 +68,18 @@ bool parse(int argc, char** argv, options& out) {
       out.etcd.binary = value;
     } else if (flag == "--troupe") {
       out.troupe.binary = value;
+    } else if (flag == "--failovers") {
+      out.failovers = std::atoi(value.c_str());
+    } else if (flag == "--rss-objects") {
+      out.rss_objects = std::strtoul(value.c_str(), nullptr, 10);
     } else {
       return false;
     }
   }
   for (auto c : out.concurrency)
     if (c == 0) return false;
-  return out.seconds > 0 && out.warmup >= 0 && out.connections > 0 && !out.concurrency.empty();
+  return out.seconds > 0 && out.warmup >= 0 && out.failovers >= 0 && out.connections > 0 &&
+         !out.concurrency.empty();
 }
 
 std::chrono::milliseconds millis(double seconds) {
@@ -128,6 +139,8 @@ int main(int argc, char** argv) {
 
   // Troupe first, torn down entirely before etcd starts, so neither competes for the CPU.
   std::vector<bench::load_result> troupe_results;
+  bench::failover_result failover;
+  bench::rss_result rss;
   {
     auto cluster = bench::troupe_cluster::start(opts.troupe, error);
     if (!cluster) {
@@ -136,8 +149,40 @@ int main(int argc, char** argv) {
     }
     std::printf("Troupe (%s), data in %s, via store_client (CAF)\n", cluster->binary().c_str(),
                 cluster->data_dir().c_str());
-    bench::troupe_target target(cluster->addresses());
-    clean = run_all("troupe", target, opts, troupe_results) && clean;
+    {
+      bench::troupe_target target(cluster->addresses());
+      clean = run_all("troupe", target, opts, troupe_results) && clean;
+    }
+    if (opts.failovers > 0) {
+      std::printf(
+          "Troupe failover: the leader killed with SIGKILL %d times under 4 writers, "
+          "default timeouts (100 ms heartbeat, 1 s election timeout)\n",
+          opts.failovers);
+      failover = bench::measure_failover(*cluster, opts.failovers);
+      if (!failover.error.empty()) {
+        std::fprintf(stderr, "bench_store: failover: %s\n", failover.error.c_str());
+        clean = false;
+      }
+      std::printf("failover: median %.1f ms, max %.1f ms over %zu kills\n\n", failover.median_ms,
+                  failover.max_ms, failover.failover_ms.size());
+    }
+  }
+  if (opts.rss_objects > 0) {
+    std::printf("Troupe memory: a fresh cluster filled with %lu objects of 1 KiB\n",
+                opts.rss_objects);
+    rss = bench::measure_rss(opts.troupe, opts.rss_objects, 1024);
+    if (!rss.error.empty()) {
+      std::fprintf(stderr, "bench_store: memory: %s\n", rss.error.c_str());
+      clean = false;
+    }
+    std::printf("%8s %14s %14s %14s %14s\n", "server", "idle RSS MiB", "filled RSS MiB",
+                "of it anon MiB", "of it file MiB");
+    for (std::size_t i = 0; i < rss.filled.size() && i < rss.idle.size(); ++i)
+      std::printf("%8zu %14.1f %14.1f %14.1f %14.1f\n", i + 1, rss.idle[i].rss_kib / 1024.0,
+                  rss.filled[i].rss_kib / 1024.0, rss.filled[i].anon_kib / 1024.0,
+                  rss.filled[i].file_kib / 1024.0);
+    std::printf("fill: %.1f s, %llu failures\n\n", rss.fill_seconds,
+                static_cast<unsigned long long>(rss.fill_failures));
   }
 
   std::vector<bench::load_result> etcd_results;
@@ -185,9 +230,11 @@ int main(int argc, char** argv) {
   std::printf(
       "\n{\"benchmark\":\"store\",\"members\":3,\"value_bytes\":256,\"fsync\":true,"
       "\"seconds\":%g,\"warmup\":%g,\"etcd_version\":\"%s\",\"send_to\":\"%s\","
-      "\"connections\":%zu,\"troupe\":%s,\"etcd\":%s,\"ratio\":%s}\n",
+      "\"connections\":%zu,\"troupe\":%s,\"etcd\":%s,\"ratio\":%s,\"troupe_failover\":%s,"
+      "\"troupe_memory\":%s}\n",
       opts.seconds, opts.warmup, etcd_version.c_str(), opts.send_to.c_str(), opts.connections,
       bench::to_json(troupe_results).c_str(), bench::to_json(etcd_results).c_str(),
-      ratio_json.c_str());
+      ratio_json.c_str(), opts.failovers > 0 ? bench::to_json(failover).c_str() : "null",
+      opts.rss_objects > 0 ? bench::to_json(rss).c_str() : "null");
   return clean ? 0 : 1;
 }

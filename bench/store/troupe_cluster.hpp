@@ -1,6 +1,7 @@
 // A throwaway 3-server Troupe cluster on 127.0.0.1 for the store benchmark: `troupe server`
-// processes on free ports, data under a fresh temporary directory, fsync on (Troupe always
-// syncs its log and store). Destruction kills the servers and deletes the data.
+// processes (test_support::process_cluster) with default timing, fsync on (Troupe always
+// syncs its log), and an actor system of its own to talk to them. Destruction kills the
+// servers and deletes the data.
 // Thread-safety: none; create, query and destroy it from one thread.
 #pragma once
 
@@ -8,14 +9,15 @@
 #include <string>
 #include <vector>
 
-namespace troupe::test_support {
-class server_process;
-}
+#include <caf/actor_system.hpp>
+
+#include "actors/system_config.hpp"
+#include "tests/support/process_cluster.hpp"
 
 namespace troupe::bench {
 
 struct troupe_cluster_options {
-  std::size_t members = 3;
+  int members = 3;
   // The temporary data directory is created in here. It must be a real disk for fsync to count.
   std::string data_root = "/tmp";
   // Explicit binary; empty means the one built with this benchmark (TROUPE_SERVER_BINARY).
@@ -33,24 +35,23 @@ class troupe_cluster {
 
   troupe_cluster(const troupe_cluster&) = delete;
   troupe_cluster& operator=(const troupe_cluster&) = delete;
-  // Kills the servers and removes the data directory.
   ~troupe_cluster();
 
   // The servers' Raft addresses, "127.0.0.1:port", one per server.
-  const std::vector<std::string>& addresses() const { return addresses_; }
-  const std::string& data_dir() const { return data_dir_; }
+  std::vector<std::string> addresses() const { return processes_->addresses(); }
+  std::string data_dir() const { return processes_->data_dir().string(); }
   const std::string& binary() const { return binary_; }
+  caf::actor_system& system() { return system_; }
+  test_support::process_cluster& processes() { return *processes_; }
 
  private:
   troupe_cluster() = default;
   bool wait_writable(int timeout_ms, std::string& error);
-  std::string logs() const;
-  void stop();
 
   std::string binary_;
-  std::string data_dir_;
-  std::vector<std::string> addresses_;
-  std::vector<std::unique_ptr<test_support::server_process>> servers_;
+  actors::system_config cfg_;
+  caf::actor_system system_{cfg_};
+  std::unique_ptr<test_support::process_cluster> processes_;
 };
 
 }  // namespace troupe::bench

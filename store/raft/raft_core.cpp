@@ -118,6 +118,18 @@ bool raft_core::log_up_to_date(index_t index, term_t term) const {
   return term > last_term() || (term == last_term() && index >= last_index());
 }
 
+void raft_core::peer_unreachable(const std::string& id, int64_t now_ms) {
+  now_ms_ = std::max(now_ms_, now_ms);
+  if (role_ != role::follower || id.empty() || leader_id_ != id) return;
+  leader_id_.clear();
+  last_leader_contact_ms_ = -1;
+  // Random, so that the followers who all saw the leader go rarely campaign at once and
+  // split the vote; a split falls back to the ordinary timeout.
+  std::uniform_int_distribution<int64_t> delay(
+      0, std::max<int64_t>(1, options_.election_timeout_ms / 4));
+  election_deadline_ms_ = std::min(election_deadline_ms_, now_ms_ + delay(rng_));
+}
+
 void raft_core::reset_election_timer(int64_t now_ms) {
   std::uniform_int_distribution<int64_t> jitter(0, options_.election_timeout_ms - 1);
   election_deadline_ms_ = now_ms + options_.election_timeout_ms + jitter(rng_);

@@ -118,6 +118,13 @@ class raft_core {
   void tick(int64_t now_ms);
   void receive(const RaftMessage& message, int64_t now_ms);
 
+  // The driver saw its connection to member `id` close: the process died, or the link
+  // broke. If `id` is this follower's leader, the lease it grants that leader ends now and
+  // the member campaigns after a random delay of up to a quarter of the election timeout
+  // instead of a whole timeout: a dead leader is replaced in tens of milliseconds. Safe
+  // against a leader that is alive: its PreVote needs a majority that lost the leader too.
+  void peer_unreachable(const std::string& id, int64_t now_ms);
+
   // Appends a command (leader only). not_leader otherwise, or while a leadership
   // transfer is under way; leader_hint() names who might lead.
   std::optional<proposal> propose(std::string data, messages::errc* error = nullptr);

@@ -4,39 +4,27 @@
 // apply once; each failover (kill to the next acknowledged write) must take under 5 s.
 #include <boost/test/unit_test.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <map>
-#include <memory>
-#include <mutex>
-#include <optional>
-#include <set>
 #include <sstream>
 #include <string>
-#include <thread>
+#include <variant>
 #include <vector>
 
 #include <caf/actor_system.hpp>
-#include <caf/io/middleman.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
-#include "actors/raft_actor.hpp"
 #include "actors/store_client.hpp"
 #include "actors/system_config.hpp"
-#include "messages/errc.hpp"
 #include "messages/proto/core_pod.pb.h"
-#include "tests/e2e/server_process.hpp"
-#include "tests/support/free_port.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/failover_drill.hpp"
+#include "tests/support/process_cluster.hpp"
 
 #ifndef TROUPE_SERVER_BINARY
 #error "TROUPE_SERVER_BINARY must name the troupe executable"
@@ -44,21 +32,17 @@
 
 namespace {
 
-using troupe::test_support::free_port;
-
 using namespace std::chrono_literals;
-using clock_type = std::chrono::steady_clock;
-using troupe::actors::raft_actor;
-using troupe::messages::errc;
 using troupe::messages::StoreCommand;
 using troupe::messages::StoredObject;
-using troupe::messages::StoreResult;
-using troupe::test_support::server_process;
+using troupe::test_support::failover_round;
+using troupe::test_support::process_cluster;
+using troupe::test_support::write_load;
 namespace atoms = troupe::atoms;
 
 constexpr int kills = 5;
 constexpr int writers = 4;  // writes in flight at once
-constexpr auto failover_bound = 5s;
+constexpr double failover_bound_ms = 5000;
 const std::string key_prefix = "/core/pods/e2e/";
 
 std::string pod_key(int i) {
@@ -75,173 +59,6 @@ StoreCommand create(int i) {
   return c;
 }
 
-double ms(clock_type::duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
-}
-
-std::string tail(const std::string& path, std::size_t max_chars = 2000) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
-  return text.size() > max_chars ? text.substr(text.size() - max_chars) : text;
-}
-
-// Three `troupe server` processes and, in the test's actor system, handles on their raft
-// actors for status queries.
-class process_cluster {
- public:
-  explicit process_cluster(caf::actor_system& system) : system_(system) {
-    std::string peers;
-    for (int i = 0; i < 3; ++i) {
-      ids_.push_back("s" + std::to_string(i + 1));
-      ports_.push_back(free_port());
-      if (!peers.empty()) peers += ",";
-      peers += ids_.back() + "=" + address(i);
-    }
-    for (int i = 0; i < 3; ++i) {
-      auto data = dir_.path() / ids_[i];
-      std::vector<std::string> args = {
-          "server",      "--name",           ids_[i],    "--data-dir",
-          data.string(), "--listen",         address(i), "--peers",
-          peers,         "--heartbeat-ms",   "100",      "--election-timeout-ms",
-          "1000",        "--store-map-size", "256Mi"};
-      servers_.push_back(std::make_unique<server_process>(
-          TROUPE_SERVER_BINARY, args, (dir_.path() / (ids_[i] + ".log")).string()));
-      handles_.emplace_back();
-    }
-    for (auto& s : servers_)
-      s->start();
-  }
-
-  std::string address(int i) const { return "127.0.0.1:" + std::to_string(ports_[i]); }
-  std::vector<std::string> addresses() const { return {address(0), address(1), address(2)}; }
-  const std::string& id(int i) const { return ids_[i]; }
-  server_process& process(int i) { return *servers_[i]; }
-
-  void kill9(int i) {
-    handles_[i] = nullptr;
-    servers_[i]->kill9();
-  }
-  void restart(int i) {
-    handles_[i] = nullptr;
-    servers_[i]->start();
-  }
-
-  // The member's status, or nothing when it does not answer within a second.
-  std::optional<troupe::actors::raft_status> status(int i) {
-    if (!servers_[i]->running()) return std::nullopt;
-    if (!handles_[i]) {
-      auto h = system_.middleman().remote_actor<raft_actor>("127.0.0.1", ports_[i]);
-      if (!h) return std::nullopt;
-      handles_[i] = *h;
-    }
-    std::optional<troupe::actors::raft_status> out;
-    caf::scoped_actor self{system_};
-    self->request(handles_[i], 1s, atoms::raft_status_atom_v)
-        .receive([&](std::string& id, std::string& role, uint64_t term, std::string& leader,
-                     uint64_t commit,
-                     uint64_t applied) { out.emplace(id, role, term, leader, commit, applied); },
-                 [&](caf::error&) { handles_[i] = nullptr; });
-    return out;
-  }
-
-  // The member that leads with every running member naming it, once they agree.
-  std::optional<int> await_leader(clock_type::duration within) {
-    auto deadline = clock_type::now() + within;
-    while (clock_type::now() < deadline) {
-      std::optional<int> leader;
-      bool agreed = true;
-      for (int i = 0; i < 3 && agreed; ++i) {
-        if (!servers_[i]->running()) continue;
-        auto st = status(i);
-        if (!st) {
-          agreed = false;
-          break;
-        }
-        const auto& hint = std::get<3>(*st);
-        auto it = std::find(ids_.begin(), ids_.end(), hint);
-        if (it == ids_.end()) {
-          agreed = false;
-          break;
-        }
-        int named = static_cast<int>(it - ids_.begin());
-        if (leader && *leader != named) agreed = false;
-        leader = named;
-      }
-      if (agreed && leader) {
-        auto st = status(*leader);
-        if (st && std::get<1>(*st) == "leader") return leader;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return std::nullopt;
-  }
-
-  // Member i answers, follows a leader and has applied everything the leader had committed
-  // when it came back.
-  bool await_rejoined(int i, clock_type::duration within) {
-    auto deadline = clock_type::now() + within;
-    std::optional<uint64_t> target;
-    while (clock_type::now() < deadline) {
-      if (!target) {
-        if (auto leader = await_leader(500ms); leader && *leader != i) {
-          if (auto st = status(*leader)) target = std::get<4>(*st);
-        }
-      }
-      if (target) {
-        auto st = status(i);
-        if (st && !std::get<3>(*st).empty() && std::get<5>(*st) >= *target) return true;
-      }
-      std::this_thread::sleep_for(20ms);
-    }
-    return false;
-  }
-
-  std::string logs() {
-    std::string out;
-    for (int i = 0; i < 3; ++i)
-      out += "--- " + ids_[i] + " (" + servers_[i]->log_path() + ")\n" +
-             tail(servers_[i]->log_path()) + "\n";
-    return out;
-  }
-
- private:
-  caf::actor_system& system_;
-  troupe::test_support::temp_dir dir_{"troupe-e2e"};
-  std::vector<std::string> ids_;
-  std::vector<uint16_t> ports_;
-  std::vector<std::unique_ptr<server_process>> servers_;
-  std::vector<raft_actor> handles_;
-};
-
-// What the writers saw, shared with the test thread.
-struct write_log {
-  struct ack {
-    int key;
-    uint64_t revision;
-    clock_type::time_point sent;
-    clock_type::time_point acked;
-  };
-  std::mutex mutex;
-  std::vector<ack> acks;
-  std::vector<std::string> failures;
-  std::set<int> already_exists;
-
-  // The first write sent at or after `t` that was acknowledged: its ack time.
-  std::optional<clock_type::time_point> first_ack_sent_after(clock_type::time_point t) {
-    std::lock_guard lock{mutex};
-    std::optional<clock_type::time_point> best;
-    for (const auto& a : acks)
-      if (a.sent >= t && (!best || a.acked < *best)) best = a.acked;
-    return best;
-  }
-  std::size_t ack_count() {
-    std::lock_guard lock{mutex};
-    return acks.size();
-  }
-};
-
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(e2e_failover)
@@ -255,7 +72,11 @@ BOOST_AUTO_TEST_CASE(leader_kill9_five_times_keeps_every_write_once,
 
   troupe::actors::system_config cfg;
   caf::actor_system system{cfg};
-  process_cluster cluster{system};
+  // Default timing (100 ms heartbeat, 1 s election timeout), as a user runs it.
+  troupe::test_support::process_cluster_options cluster_options;
+  cluster_options.binary = TROUPE_SERVER_BINARY;
+  cluster_options.extra_args = {"--store-map-size", "256Mi"};
+  process_cluster cluster{system, cluster_options};
   auto first = cluster.await_leader(20s);
   BOOST_REQUIRE_MESSAGE(first, "no leader among the three servers within 20 s\n" << cluster.logs());
 
@@ -264,92 +85,32 @@ BOOST_AUTO_TEST_CASE(leader_kill9_five_times_keeps_every_write_once,
   options.client_id = "e2e-failover";
   options.give_up_after = 20s;
   auto client = troupe::actors::spawn_store_client(system, options);
-
-  write_log log;
-  std::atomic<bool> stop{false};
-  std::atomic<int> next_key{0};
-  std::vector<std::thread> threads;
-  for (int w = 0; w < writers; ++w) {
-    threads.emplace_back([&] {
-      caf::scoped_actor self{system};
-      while (!stop.load()) {
-        int k = next_key.fetch_add(1);
-        auto sent = clock_type::now();
-        self->request(client, 30s, atoms::propose_atom_v, create(k))
-            .receive(
-                [&](StoreResult& r) {
-                  std::lock_guard lock{log.mutex};
-                  if (r.code() == 0) {
-                    log.acks.push_back({k, r.revision(), sent, clock_type::now()});
-                  } else {
-                    if (r.code() == static_cast<uint32_t>(errc::already_exists))
-                      log.already_exists.insert(k);
-                    log.failures.push_back(pod_key(k) + ": code " + std::to_string(r.code()) + " " +
-                                           r.message());
-                  }
-                },
-                [&](caf::error& e) {
-                  std::lock_guard lock{log.mutex};
-                  log.failures.push_back(pod_key(k) + ": " + system.render(e));
-                });
-      }
-    });
-  }
-  // Whatever happens below, the writers stop and the client goes before the cluster.
-  struct stopper {
-    std::atomic<bool>& stop;
-    std::vector<std::thread>& threads;
-    void operator()() {
-      stop = true;
-      for (auto& t : threads)
-        if (t.joinable()) t.join();
-    }
-    ~stopper() { (*this)(); }
-  } stop_writers{stop, threads};
+  write_load load{system, client, writers, create};
 
   // Let the load settle before the first kill.
-  auto warm = clock_type::now() + 10s;
-  while (log.ack_count() < 50 && clock_type::now() < warm)
+  auto warm = std::chrono::steady_clock::now() + 10s;
+  while (load.ack_count() < 50 && std::chrono::steady_clock::now() < warm)
     std::this_thread::sleep_for(10ms);
-  BOOST_REQUIRE_MESSAGE(log.ack_count() > 0, "no write acknowledged within 10 s\n"
-                                                 << cluster.logs());
+  BOOST_REQUIRE_MESSAGE(load.ack_count() > 0, "no write acknowledged within 10 s\n"
+                                                  << cluster.logs());
 
   std::vector<double> failovers;
   for (int round = 0; round < kills; ++round) {
-    auto leader = cluster.await_leader(10s);
-    BOOST_REQUIRE_MESSAGE(leader, "round " << round + 1 << ": no agreed leader within 10 s\n"
-                                           << cluster.logs());
-    std::this_thread::sleep_for(300ms);  // writes flow through this leader
-    auto killed_at = clock_type::now();
-    cluster.kill9(*leader);
-    // How long the survivors take to agree on a new leader, for the report.
-    auto elected = cluster.await_leader(10s);
-    double election = ms(clock_type::now() - killed_at);
-
-    std::optional<clock_type::time_point> acked;
-    auto deadline = killed_at + 15s;
-    while (!(acked = log.first_ack_sent_after(killed_at)) && clock_type::now() < deadline)
-      std::this_thread::sleep_for(5ms);
-    BOOST_REQUIRE_MESSAGE(acked, "round " << round + 1 << ": no write acknowledged within 15 s of "
-                                          << "killing " << cluster.id(*leader) << "\n"
-                                          << cluster.logs());
-    double took = ms(*acked - killed_at);
-    failovers.push_back(took);
-    BOOST_TEST_MESSAGE("round " << round + 1 << ": killed leader " << cluster.id(*leader)
-                                << ", next acknowledged write after " << took << " ms (new leader "
-                                << (elected ? cluster.id(*elected) : "none") << " agreed after "
-                                << election << " ms)");
-    BOOST_TEST(took < ms(failover_bound),
-               "round " << round + 1 << ": failover took " << took << " ms");
-
-    cluster.restart(*leader);
-    BOOST_REQUIRE_MESSAGE(cluster.await_rejoined(*leader, 20s),
-                          "round " << round + 1 << ": " << cluster.id(*leader)
-                                   << " did not rejoin within 20 s\n"
-                                   << cluster.logs());
+    auto outcome = troupe::test_support::kill_leader_once(cluster, load);
+    if (auto* error = std::get_if<std::string>(&outcome))
+      BOOST_FAIL("round " << round + 1 << ": " << *error);
+    const auto& r = std::get<failover_round>(outcome);
+    failovers.push_back(r.failover_ms);
+    BOOST_TEST_MESSAGE("round " << round + 1 << ": killed leader " << r.killed
+                                << ", next acknowledged write after " << r.failover_ms
+                                << " ms (new leader "
+                                << (r.new_leader.empty() ? "none" : r.new_leader)
+                                << " agreed after " << r.election_ms << " ms)");
+    BOOST_TEST(r.failover_ms < failover_bound_ms,
+               "round " << round + 1 << ": failover took " << r.failover_ms << " ms");
   }
-
-  stop_writers();
+  load.stop();
+  const auto log = load.snapshot();
 
   // Every acknowledged write is there, once: read the whole prefix back linearizably.
   caf::scoped_actor self{system};
@@ -369,7 +130,6 @@ BOOST_AUTO_TEST_CASE(leader_kill9_five_times_keeps_every_write_once,
     BOOST_REQUIRE_MESSAGE(!error, "list failed: " << system.render(error));
   } while (!token.empty());
 
-  std::lock_guard lock{log.mutex};
   for (const auto& f : log.failures)
     BOOST_ERROR("write failed: " << f);
   BOOST_TEST(log.already_exists.empty(), log.already_exists.size()
@@ -390,7 +150,7 @@ BOOST_AUTO_TEST_CASE(leader_kill9_five_times_keeps_every_write_once,
   BOOST_TEST(wrong_revision == 0u);
   // Nothing but this client's writes is there, and each key at most once (map keys).
   BOOST_TEST(stored.size() >= log.acks.size());
-  BOOST_TEST(stored.size() <= static_cast<std::size_t>(next_key.load()));
+  BOOST_TEST(stored.size() <= static_cast<std::size_t>(log.keys_issued));
 
   auto sorted = failovers;
   std::sort(sorted.begin(), sorted.end());

@@ -312,6 +312,63 @@ BOOST_AUTO_TEST_CASE(propose_on_follower_is_not_leader_with_hint) {
   BOOST_TEST(f["s2"].leader_hint() == "s1");
 }
 
+BOOST_AUTO_TEST_CASE(peer_unreachable_of_the_leader_elects_within_a_quarter_timeout) {
+  fixture f({"s1", "s2", "s3"});
+  f.elect("s1");
+  const auto term = f["s1"].term();
+  // s1 dies; both followers see its connection close.
+  f.members.erase("s1");
+  f["s2"].peer_unreachable("s1", f.now);
+  f["s3"].peer_unreachable("s1", f.now);
+  const int64_t lost_at = f.now;
+  while (f.now - lost_at < 1000) {
+    f.advance(10);
+    f.outbox.erase(std::remove_if(f.outbox.begin(), f.outbox.end(),
+                                  [](const RaftMessage& m) { return m.to() == "s1"; }),
+                   f.outbox.end());
+    f.settle();
+    if (f["s2"].current_role() == raft::role::leader ||
+        f["s3"].current_role() == raft::role::leader)
+      break;
+  }
+  const bool elected =
+      f["s2"].current_role() == raft::role::leader || f["s3"].current_role() == raft::role::leader;
+  BOOST_TEST(elected);
+  // A quarter of the 1 s election timeout, and a tick; not a whole timeout.
+  BOOST_TEST(f.now - lost_at <= 260);
+  BOOST_TEST(f["s2"].term() == term + 1);
+}
+
+BOOST_AUTO_TEST_CASE(peer_unreachable_alone_does_not_depose_a_live_leader) {
+  fixture f({"s1", "s2", "s3"});
+  f.elect("s1");
+  const auto term = f["s1"].term();
+  // Only s2's link to s1 broke; s3 still hears s1 and keeps its lease.
+  f["s2"].peer_unreachable("s1", f.now);
+  for (int i = 0; i < 30; ++i) {
+    f.now += 10;
+    f["s2"].tick(f.now);
+    f["s3"].tick(f.now);
+    f.drain_all();
+    // s2's PreVote reaches s3 only; s1's heartbeats do not reach s2.
+    std::vector<RaftMessage> kept;
+    for (auto& m : f.outbox)
+      if (!(m.from() == "s1" && m.to() == "s2") && !(m.from() == "s2" && m.to() == "s1"))
+        kept.push_back(m);
+    f.outbox = std::move(kept);
+    for (const auto& m : f.outbox)
+      f[m.to()].receive(m, f.now);
+    f.outbox.clear();
+    f.check();
+  }
+  BOOST_TEST(f["s1"].current_role() == raft::role::leader);
+  BOOST_TEST(f["s1"].term() == term);
+  BOOST_TEST(f["s3"].term() == term);
+  // An unreachable member that is not the leader changes nothing.
+  f["s3"].peer_unreachable("s2", f.now);
+  BOOST_TEST(f["s3"].leader_hint() == "s1");
+}
+
 BOOST_AUTO_TEST_CASE(tick_check_quorum_steps_down_an_isolated_leader) {
   fixture f({"s1", "s2", "s3"});
   f.elect("s1");

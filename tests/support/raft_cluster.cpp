@@ -124,6 +124,12 @@ void raft_cluster::dispatch(sim_event& event) {
   if (auto* r = std::get_if<reply_delivery>(&event)) return clients_.on_reply(r->reply, now_);
   if (auto* c = std::get_if<client_timer>(&event))
     return clients_.on_timer(c->client, c->token, now_);
+  if (auto* l = std::get_if<link_closed>(&event)) {
+    member* m = find(l->observer);
+    if (m == nullptr || !m->core) return;
+    m->core->peer_unreachable(l->lost, now_);
+    return drain(*m);
+  }
   if (auto* c = std::get_if<crash_due>(&event)) {
     member* m = find(c->member);
     if (m == nullptr || m->incarnation != c->incarnation) return;
@@ -250,7 +256,13 @@ void raft_cluster::crash(const std::string& id) {
   m->incoming.reset();
   m->snapshots.clear();
   m->kv = sim_kv(options_.sessions);
+  for (const auto& [other, o] : members_)
+    if (other != id && o->core) report_link_closed(other, id);
   check();
+}
+
+void raft_cluster::report_link_closed(const std::string& observer, const std::string& lost) {
+  schedule(now_ + uniform(0, 5), link_closed{observer, lost});
 }
 
 void raft_cluster::restart(const std::string& id) {

@@ -101,6 +101,10 @@ class raft_cluster : private sim_clients::transport {
   void crash(const std::string& id);
   // Starts it again from what its disk made durable.
   void restart(const std::string& id);
+  // Tells `observer`'s core, a few milliseconds from now, that its connection to `lost`
+  // closed (raft_core::peer_unreachable). A crash tells every live member; a scenario may
+  // tell members while `lost` is alive, as a broken link would.
+  void report_link_closed(const std::string& observer, const std::string& lost);
   // Stops a removed member for good.
   void retire(const std::string& id);
   // Faults at the worst moments: right after a member sends a message that `trigger`
@@ -178,13 +182,18 @@ class raft_cluster : private sim_clients::transport {
     std::size_t client;
     uint64_t token;
   };
+  // What a real driver learns when a TCP connection closes: `observer` lost `lost`.
+  struct link_closed {
+    std::string observer;
+    std::string lost;
+  };
   struct crash_due {
     std::string member;
     uint64_t incarnation;
     bool restart;  // false: crash it; true: bring it back
   };
   using sim_event = std::variant<raft_delivery, tick_due, fsync_done, request_delivery,
-                                 reply_delivery, client_timer, crash_due>;
+                                 reply_delivery, client_timer, crash_due, link_closed>;
 
   // sim_clients::transport
   void send_request(const client_request& request) override;

@@ -111,6 +111,9 @@ void partition_episode(raft_cluster& c) {
         } else {
           net.block(*lead, other);
         }
+        // Sometimes the broken link also closes the connection: the follower hears of it
+        // while the leader is alive, and must not depose it without a majority.
+        if (between(c, 0, 1) == 0) c.report_link_closed(other, *lead);
       }
     }
   }

@@ -1,5 +1,5 @@
-// A fresh directory under the system temp dir, removed with everything in it when the
-// test is done. For tests only.
+// A fresh directory, under the system temp dir unless told otherwise, removed with
+// everything in it when the test is done. For tests and benchmarks only.
 #pragma once
 
 #include <stdlib.h>
@@ -12,8 +12,11 @@ namespace troupe::test_support {
 
 class temp_dir {
  public:
-  explicit temp_dir(const std::string& prefix = "troupe-test") {
-    std::string pattern = (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
+  // Created in `root`, or in the system temp dir when `root` is empty.
+  explicit temp_dir(const std::string& prefix = "troupe-test",
+                    const std::filesystem::path& root = {}) {
+    auto parent = root.empty() ? std::filesystem::temp_directory_path() : root;
+    std::string pattern = (parent / (prefix + "-XXXXXX")).string();
     if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed: " + pattern);
     path_ = pattern;
   }

@@ -1,4 +1,4 @@
-#include "tests/e2e/server_process.hpp"
+#include "tests/support/server_process.hpp"
 
 #include <errno.h>
 #include <fcntl.h>
