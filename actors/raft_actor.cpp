@@ -2,6 +2,7 @@
 
 #include <functional>
 #include <iostream>
+#include <random>
 #include <set>
 #include <utility>
 
@@ -55,6 +56,11 @@ raft_actor_impl::behavior_type raft(raft_actor_impl::stateful_pointer<raft_state
              bool serializable) {
         return self->state.on_list(std::move(prefix), limit, std::move(token), serializable);
       },
+      [self](atoms::watch_atom, std::string& prefix, uint64_t after, caf::actor& subscriber,
+             uint64_t tag) {
+        return self->state.on_watch(std::move(prefix), after, std::move(subscriber), tag);
+      },
+      [self](atoms::unwatch_atom, uint64_t id) { self->state.on_unwatch(id); },
       [self](messages::RaftMessage& message) { self->state.on_raft_message(message); },
       [self](atoms::raft_status_atom) { return self->state.on_status(); },
       [self](atoms::add_member_atom, messages::Member& member) {
@@ -107,6 +113,8 @@ void raft_state::init(raft_actor_impl::stateful_pointer<raft_state> owner, raft_
   log("starting: term " + std::to_string(persisted.hard_state.term()) + ", " +
       std::to_string(persisted.entries.size()) + " log entries, applied index " +
       std::to_string(applied));
+  next_watch_id = std::random_device{}();
+  next_watch_id = (next_watch_id << 32) | 1;
   snapshot_index = persisted.snapshot.last_index();
   next_snapshot_at = snapshot_index + options.snapshot_every;
   core = std::make_unique<store::raft::raft_core>(std::move(raft_options), std::move(persisted),
@@ -188,6 +196,66 @@ raft_state::list_promise raft_state::on_list(std::string prefix, uint64_t limit,
   return rp;
 }
 
+caf::result<uint64_t> raft_state::on_watch(std::string prefix, uint64_t after,
+                                           caf::actor subscriber, uint64_t tag) {
+  if (!subscriber) return caf::make_error(errc::invalid, "a watch needs a subscriber");
+  if (after < storage->objects().compacted_revision())
+    return caf::make_error(errc::gone, "revision " + std::to_string(after) +
+                                           " is older than the compacted revision " +
+                                           std::to_string(storage->objects().compacted_revision()) +
+                                           ": list again and watch from the list's revision");
+  const uint64_t id = next_watch_id++;
+  self->monitor(subscriber);
+  auto& w = watches[id] = watch{tag, std::move(prefix), std::move(subscriber), after};
+  // The replay goes out before the reply, labelled with the subscriber's tag.
+  if (auto error = pump(w)) {
+    watches.erase(id);
+    return std::move(*error);
+  }
+  return id;
+}
+
+void raft_state::on_unwatch(uint64_t id) {
+  watches.erase(id);
+}
+
+void raft_state::pump_watches() {
+  for (auto it = watches.begin(); it != watches.end();) {
+    if (auto error = pump(it->second)) {
+      end_watch(it->first, std::move(*error));
+      it = watches.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+std::optional<caf::error> raft_state::pump(watch& w) {
+  // Reading LMDB directly (not the raft actor's `applied`) keeps revisions gap-free: each
+  // page ends at the applied index it was read at, and the next read starts there.
+  while (w.revision < storage->objects().applied_index()) {
+    auto page = storage->objects().events_after(w.revision, w.prefix, 1000);
+    if (!page.ok()) return to_error(page.error());
+    if (page->revision <= w.revision) break;
+    w.revision = page->revision;
+    if (!page->events.empty())
+      caf::anon_send(w.subscriber, atoms::watch_events_atom_v, w.tag, std::move(page->events));
+  }
+  return std::nullopt;
+}
+
+void raft_state::end_watch(uint64_t id, caf::error why) {
+  auto it = watches.find(id);
+  if (it == watches.end()) return;
+  caf::anon_send(it->second.subscriber, atoms::watch_end_atom_v, it->second.tag, std::move(why));
+}
+
+void raft_state::end_all_watches(const caf::error& why) {
+  for (const auto& [id, w] : watches)
+    caf::anon_send(w.subscriber, atoms::watch_end_atom_v, w.tag, why);
+  watches.clear();
+}
+
 void raft_state::on_raft_message(const messages::RaftMessage& message) {
   if (peers.count(message.from()) == 0 && self->current_sender() != nullptr)
     reply_paths[message.from()] = caf::actor_cast<raft_actor>(self->current_sender());
@@ -262,6 +330,8 @@ void raft_state::on_retry_applies() {
 }
 
 void raft_state::on_down(const caf::down_msg& down) {
+  for (auto it = watches.begin(); it != watches.end();)
+    it = it->second.subscriber.address() == down.source ? watches.erase(it) : std::next(it);
   for (auto& [id, link] : peers) {
     if (link.handle && link.handle.address() == down.source) {
       log("lost member " + id + " at " + link.address + "; reconnecting");
@@ -425,6 +495,7 @@ void raft_state::on_applied(io_done& done) {
     send_io(std::move(batch), {});
   }
   serve_reads();
+  pump_watches();
   schedule_drain();
 }
 
@@ -495,6 +566,7 @@ void raft_state::fatal(const std::string& what) {
   reads_confirmed.clear();
   for (auto& [index, r] : confirmed)
     r.fail(error);
+  end_all_watches(error);
   self->quit(error);
 }
 

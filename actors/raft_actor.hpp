@@ -15,6 +15,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -160,6 +161,18 @@ struct raft_state {
   std::map<uint64_t, read_waiter> reads_started;                     // by request id
   std::multimap<store::raft::index_t, read_waiter> reads_confirmed;  // by read index
 
+  // Watches served from this member's applied state (store_api.hpp).
+  struct watch {
+    uint64_t tag = 0;  // the subscriber's label for it
+    std::string prefix;
+    caf::actor subscriber;
+    uint64_t revision = 0;  // every event up to here has been sent
+  };
+  std::map<uint64_t, watch> watches;  // by id
+  // Random start: ids stay unique across members, so a client that moved a watch from one
+  // member to another never mixes them up.
+  uint64_t next_watch_id = 0;
+
   store::raft::role last_role = store::raft::role::follower;
   std::string last_leader;
 
@@ -170,6 +183,9 @@ struct raft_state {
   caf::typed_response_promise<messages::StoreResult> on_propose(messages::StoreCommand command);
   caf::typed_response_promise<messages::StoredObject> on_get(std::string key, bool serializable);
   list_promise on_list(std::string prefix, uint64_t limit, std::string token, bool serializable);
+  caf::result<uint64_t> on_watch(std::string prefix, uint64_t after, caf::actor subscriber,
+                                 uint64_t tag);
+  void on_unwatch(uint64_t id);
   void on_raft_message(const messages::RaftMessage& message);
   raft_status on_status() const;
   caf::typed_response_promise<uint64_t> on_add_member(const messages::Member& member);
@@ -191,6 +207,12 @@ struct raft_state {
   void on_io_done(io_done& done);
   void on_applied(io_done& done);
   void serve_reads();
+  // Sends every watch the events applied since it last heard; ends those that cannot go on.
+  void pump_watches();
+  // Sends the watch what it has not seen; the error that ends it, if one does.
+  std::optional<caf::error> pump(watch& w);
+  void end_watch(uint64_t id, caf::error why);
+  void end_all_watches(const caf::error& why);
   void start_read(read_waiter waiter);
   // Waits for the proposal's entry to apply; fails it at once when `p` is empty.
   void await_proposal(std::optional<store::raft::proposal> p, messages::errc error, waiter w);

@@ -9,13 +9,26 @@
 //   with not_leader after it was accepted is unknown: retry it with the same session
 //   sequence, and it applies once.
 // - not_found (get), invalid (a malformed request), unavailable (no quorum, a full map,
-//   or store_client gave up).
+//   or store_client gave up), gone (a watch from a compacted revision: list again).
+//
+// Watches. (watch_atom, prefix, after revision, subscriber, tag) registers a watch and
+// replies with its id; the subscriber then receives, in revision order and without gaps,
+// labelled with its own tag (events may arrive before the reply):
+//   (watch_events_atom, tag, std::vector<WatchEvent>)  every event after the revision whose
+//                                                       key starts with the prefix, each
+//                                                       revision's events in one message;
+//   (watch_end_atom, tag, caf::error)                   once, when the watch can go on no
+//                                                       more (gone: list again; unavailable).
+// A server answers watches from its own applied state, leader or not; store_client moves
+// its watches to another server when one dies. (unwatch_atom, id) ends a watch quietly; a
+// subscriber that terminates ends its own.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -41,6 +54,8 @@ using store_api = caf::typed_actor<
     // that more may follow: pass it back. revision is the applied index the page was read
     // at: a watch from there misses nothing.
     caf::replies_to<atoms::store_list_atom, std::string, uint64_t, std::string, bool>::with<
-        std::vector<std::string>, std::vector<messages::StoredObject>, uint64_t, std::string>>;
+        std::vector<std::string>, std::vector<messages::StoredObject>, uint64_t, std::string>,
+    caf::replies_to<atoms::watch_atom, std::string, uint64_t, caf::actor, uint64_t>::with<uint64_t>,
+    caf::reacts_to<atoms::unwatch_atom, uint64_t>>;
 
 }  // namespace troupe::actors

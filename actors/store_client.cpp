@@ -6,6 +6,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 
@@ -28,6 +29,17 @@ store_client_impl::behavior_type store_client(
       [self](atoms::store_list_atom, std::string& prefix, uint64_t limit, std::string& token,
              bool serializable) {
         return self->state.on_list(std::move(prefix), limit, std::move(token), serializable);
+      },
+      [self](atoms::watch_atom, std::string& prefix, uint64_t after, caf::actor& subscriber,
+             uint64_t tag) {
+        return self->state.on_watch(std::move(prefix), after, std::move(subscriber), tag);
+      },
+      [self](atoms::unwatch_atom, uint64_t id) { self->state.on_unwatch(id); },
+      [self](atoms::watch_events_atom, uint64_t id, std::vector<messages::WatchEvent>& events) {
+        self->state.on_watch_events(id, events);
+      },
+      [self](atoms::watch_end_atom, uint64_t id, caf::error& error) {
+        self->state.on_watch_end(id, std::move(error));
       },
       [self](atoms::retry_atom, uint64_t op) { self->state.on_retry(op); },
   };
@@ -139,11 +151,105 @@ raft_state::list_promise store_client_state::on_list(std::string prefix, uint64_
   return rp;
 }
 
+caf::typed_response_promise<uint64_t> store_client_state::on_watch(std::string prefix,
+                                                                   uint64_t after,
+                                                                   caf::actor subscriber,
+                                                                   uint64_t tag) {
+  auto rp = self->make_response_promise<uint64_t>();
+  if (!subscriber) {
+    rp.deliver(caf::make_error(errc::invalid, "a watch needs a subscriber"));
+    return rp;
+  }
+  const uint64_t id = next_watch++;
+  self->monitor(subscriber);
+  watches[id] = client_watch{std::move(prefix), std::move(subscriber), tag, after, {}, 0};
+  register_watch(id, rp);
+  return rp;
+}
+
+void store_client_state::register_watch(uint64_t id,
+                                        std::optional<caf::typed_response_promise<uint64_t>> rp) {
+  operation op;
+  op.send = [this, id, rp](const raft_actor& server, uint64_t op_id, std::size_t index) {
+    auto it = watches.find(id);
+    if (it == watches.end()) return finish(op_id);  // unwatched meanwhile
+    self->request(server, options.attempt_timeout, atoms::watch_atom_v, it->second.prefix,
+                  it->second.revision, caf::actor_cast<caf::actor>(self), id)
+        .then(
+            [this, id, rp, op_id, index, server](uint64_t server_watch) mutable {
+              finish(op_id);
+              auto it = watches.find(id);
+              if (it == watches.end()) {
+                self->send(server, atoms::unwatch_atom_v, server_watch);
+                return;
+              }
+              it->second.server = index;
+              it->second.server_watch = server_watch;
+              if (rp) rp->deliver(id);
+            },
+            [this, op_id, index, attempt = operations.at(op_id).attempt](caf::error& error) {
+              on_attempt_error(op_id, attempt, index, std::move(error));
+            });
+  };
+  op.fail = [this, id, rp](caf::error error) mutable {
+    if (rp) {
+      watches.erase(id);
+      rp->deliver(std::move(error));
+    } else {
+      end_watch(id, std::move(error));
+    }
+  };
+  run(add(std::move(op)));
+}
+
+void store_client_state::on_unwatch(uint64_t id) {
+  auto it = watches.find(id);
+  if (it == watches.end()) return;
+  if (it->second.server && servers[*it->second.server].handle)
+    self->send(servers[*it->second.server].handle, atoms::unwatch_atom_v, it->second.server_watch);
+  watches.erase(it);
+}
+
+void store_client_state::on_watch_events(uint64_t id, std::vector<messages::WatchEvent>& events) {
+  auto it = watches.find(id);
+  if (it == watches.end()) return;
+  auto& w = it->second;
+  // Invariant: w.revision only grows, and each revision's events come in one message.
+  std::erase_if(events, [&](const messages::WatchEvent& e) { return e.revision() <= w.revision; });
+  if (events.empty()) return;
+  w.revision = events.back().revision();
+  caf::anon_send(w.subscriber, atoms::watch_events_atom_v, w.subscriber_tag, std::move(events));
+}
+
+void store_client_state::on_watch_end(uint64_t id, caf::error error) {
+  auto it = watches.find(id);
+  if (it == watches.end()) return;
+  // gone and invalid are the store's final word; anything else (a server stopping) moves
+  // the watch to another server.
+  if (is_troupe_error(error, errc::gone) || is_troupe_error(error, errc::invalid))
+    return end_watch(id, std::move(error));
+  it->second.server.reset();
+  register_watch(id, std::nullopt);
+}
+
+void store_client_state::end_watch(uint64_t id, caf::error why) {
+  auto it = watches.find(id);
+  if (it == watches.end()) return;
+  caf::anon_send(it->second.subscriber, atoms::watch_end_atom_v, it->second.subscriber_tag,
+                 std::move(why));
+  watches.erase(it);
+}
+
 void store_client_state::on_retry(uint64_t op) {
   run(op);
 }
 
 void store_client_state::on_down(const caf::down_msg& down) {
+  std::vector<uint64_t> orphaned;  // watches whose subscriber is gone
+  for (const auto& [id, w] : watches)
+    if (w.subscriber.address() == down.source) orphaned.push_back(id);
+  for (uint64_t id : orphaned)
+    on_unwatch(id);
   for (std::size_t index = 0; index < servers.size(); ++index) {
     auto& s = servers[index];
     if (!s.handle || s.handle.address() != down.source) continue;
@@ -159,6 +265,14 @@ void store_client_state::on_down(const caf::down_msg& down) {
       op.in_flight_at.reset();
       on_error(id, index, caf::make_error(caf::sec::request_receiver_down));
     }
+    std::vector<uint64_t> moved;
+    for (auto& [id, w] : watches) {
+      if (w.server != index) continue;
+      w.server.reset();
+      moved.push_back(id);
+    }
+    for (uint64_t id : moved)
+      register_watch(id, std::nullopt);
   }
 }
 

@@ -34,8 +34,12 @@ namespace troupe::actors {
 
 using store_client_actor = store_api;
 
-// What the proxy sends itself: an operation's next attempt.
-using store_client_impl = store_api::extend<caf::reacts_to<atoms::retry_atom, uint64_t>>;
+// What the proxy sends itself (an operation's next attempt) and what servers send it for the
+// watches it keeps on its subscribers' behalf.
+using store_client_impl = store_api::extend<
+    caf::reacts_to<atoms::retry_atom, uint64_t>,
+    caf::reacts_to<atoms::watch_events_atom, uint64_t, std::vector<messages::WatchEvent>>,
+    caf::reacts_to<atoms::watch_end_atom, uint64_t, caf::error>>;
 
 struct store_client_options {
   std::vector<std::string> servers;  // host:port of the servers' raft actors
@@ -88,6 +92,21 @@ struct store_client_state {
   std::map<uint64_t, operation> operations;
   uint64_t next_operation = 1;
 
+  // A watch kept alive across servers: registered at one server at a time (its id here is
+  // the tag that server labels events with) and moved to another, from the last revision
+  // passed on, when that one dies or gives up. Events a server sends twice (an old
+  // registration that outlived its timeout) are dropped by revision.
+  struct client_watch {
+    std::string prefix;
+    caf::actor subscriber;
+    uint64_t subscriber_tag = 0;
+    uint64_t revision = 0;              // the subscriber has every event up to here
+    std::optional<std::size_t> server;  // where it is registered, once it is
+    uint64_t server_watch = 0;          // its id there, for unwatch
+  };
+  std::map<uint64_t, client_watch> watches;  // by id
+  uint64_t next_watch = 1;
+
   // The session. Until its first command has a result, the store does not know the
   // session, so later proposals wait (a sequence above 1 from an unknown client is
   // refused) in `held`.
@@ -105,6 +124,16 @@ struct store_client_state {
   caf::typed_response_promise<messages::StoredObject> on_get(std::string key, bool serializable);
   raft_state::list_promise on_list(std::string prefix, uint64_t limit, std::string token,
                                    bool serializable);
+  caf::typed_response_promise<uint64_t> on_watch(std::string prefix, uint64_t after,
+                                                 caf::actor subscriber, uint64_t tag);
+  void on_unwatch(uint64_t id);
+  void on_watch_events(uint64_t id, std::vector<messages::WatchEvent>& events);
+  void on_watch_end(uint64_t id, caf::error error);
+  // Registers watch `id` at the target server, retrying like any call; `rp` learns the id
+  // once it is registered, or the error if that never happens (then the watch is gone).
+  void register_watch(uint64_t id, std::optional<caf::typed_response_promise<uint64_t>> rp);
+  // Tells the subscriber that watch `id` ended and forgets it.
+  void end_watch(uint64_t id, caf::error why);
   void on_retry(uint64_t op);
   void on_down(const caf::down_msg& down);
 

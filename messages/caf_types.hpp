@@ -80,6 +80,7 @@ CAF_ADD_TYPE_ID(troupe, (troupe::messages::StoredObject))
 CAF_ADD_TYPE_ID(troupe, (std::vector<troupe::messages::StoredObject>))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::StoreResult))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::WatchEvent))
+CAF_ADD_TYPE_ID(troupe, (std::vector<troupe::messages::WatchEvent>))
 
 // Atoms: at most 10 characters in CAF 0.17.
 CAF_ADD_ATOM(troupe, troupe::atoms, echo_atom, "echo")
@@ -87,6 +88,10 @@ CAF_ADD_ATOM(troupe, troupe::atoms, echo_atom, "echo")
 CAF_ADD_ATOM(troupe, troupe::atoms, propose_atom, "propose")
 CAF_ADD_ATOM(troupe, troupe::atoms, store_get_atom, "store_get")
 CAF_ADD_ATOM(troupe, troupe::atoms, store_list_atom, "store_list")
+CAF_ADD_ATOM(troupe, troupe::atoms, watch_atom, "watch")
+CAF_ADD_ATOM(troupe, troupe::atoms, unwatch_atom, "unwatch")
+CAF_ADD_ATOM(troupe, troupe::atoms, watch_events_atom, "watch_evts")
+CAF_ADD_ATOM(troupe, troupe::atoms, watch_end_atom, "watch_end")
 // A server's Raft administration (actors/raft_actor.hpp).
 CAF_ADD_ATOM(troupe, troupe::atoms, raft_status_atom, "raft_stat")
 CAF_ADD_ATOM(troupe, troupe::atoms, add_member_atom, "add_member")

@@ -312,4 +312,87 @@ BOOST_AUTO_TEST_CASE(gives_up_with_unavailable_when_no_server_answers,
   BOOST_TEST(took < 10s);
 }
 
+// A watch through the client replays what followed its revision, streams what comes next,
+// survives the death of the server it was registered at without a gap or a duplicate, and
+// stops after unwatch.
+BOOST_AUTO_TEST_CASE(watch_replays_streams_and_survives_its_server,
+                     *boost::unit_test::timeout(180)) {
+  cluster c{3};
+  auto leader = c.await_leader();
+  BOOST_REQUIRE(leader);
+  troupe::actors::store_client_options options;
+  options.servers = c.addresses();
+  options.give_up_after = 20s;
+  client_side side{options};
+  caf::scoped_actor self{side.system};
+
+  std::map<int, uint64_t> revisions;
+  auto write = [&](int from, int to) {
+    for (int i = from; i <= to; ++i) {
+      self->request(side.client, reply_timeout, atoms::propose_atom_v, create(i))
+          .receive([&](StoreResult& r) { revisions[i] = r.revision(); },
+                   [&](caf::error& e) { BOOST_FAIL("write failed: " << render(side.system, e)); });
+    }
+    // Another prefix: the watch must not see it.
+    StoreCommand other;
+    other.mutable_create()->set_key("/core/configmaps/default/c-" + std::to_string(to));
+    other.mutable_create()->set_value("x");
+    self->request(side.client, reply_timeout, atoms::propose_atom_v, other)
+        .receive([](StoreResult&) {}, [](caf::error&) {});
+  };
+  write(0, 4);
+
+  constexpr uint64_t tag = 7;
+  std::vector<troupe::messages::WatchEvent> seen;
+  uint64_t watch_id = 0;
+  self->request(side.client, reply_timeout, atoms::watch_atom_v, std::string("/core/pods/"),
+                revisions[2], caf::actor_cast<caf::actor>(self), tag)
+      .receive([&](uint64_t id) { watch_id = id; },
+               [&](caf::error& e) { BOOST_FAIL("watch failed: " << render(side.system, e)); });
+  // Receives until `count` events in all, or fails after 10 s without progress.
+  auto collect = [&](std::size_t count) {
+    while (seen.size() < count) {
+      bool progressed = false;
+      self->receive(
+          [&](troupe::atoms::watch_events_atom, uint64_t t,
+              std::vector<troupe::messages::WatchEvent>& events) {
+            BOOST_TEST(t == tag);
+            seen.insert(seen.end(), events.begin(), events.end());
+            progressed = true;
+          },
+          [&](troupe::atoms::watch_end_atom, uint64_t, caf::error& e) {
+            BOOST_FAIL("the watch ended: " << render(side.system, e));
+          },
+          caf::after(10s) >> [&] {});
+      BOOST_REQUIRE_MESSAGE(progressed,
+                            "no watch events within 10 s; " << seen.size() << " of " << count);
+    }
+  };
+  collect(2);  // the replay: p-3 and p-4
+  write(5, 9);
+  collect(7);
+  c.stop(*leader);  // the watch's server (the client's target) dies
+  BOOST_REQUIRE(c.await_leader());
+  write(10, 14);
+  collect(12);
+
+  BOOST_TEST_REQUIRE(seen.size() == 12u);
+  for (std::size_t n = 0; n < seen.size(); ++n) {
+    const int i = static_cast<int>(n) + 3;
+    BOOST_TEST_CONTEXT("event " << n) {
+      BOOST_TEST(seen[n].key() == pod_key(i));
+      BOOST_TEST(seen[n].revision() == revisions[i]);
+      BOOST_TEST(seen[n].type() == troupe::messages::WatchEvent::ADDED);
+    }
+  }
+
+  self->send(side.client, atoms::unwatch_atom_v, watch_id);
+  write(15, 15);
+  bool quiet = true;
+  self->receive([&](troupe::atoms::watch_events_atom, uint64_t,
+                    std::vector<troupe::messages::WatchEvent>&) { quiet = false; },
+                caf::after(500ms) >> [] {});
+  BOOST_TEST(quiet, "events arrived after unwatch");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
