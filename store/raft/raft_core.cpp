@@ -123,11 +123,19 @@ void raft_core::peer_unreachable(const std::string& id, int64_t now_ms) {
   if (role_ != role::follower || id.empty() || leader_id_ != id) return;
   leader_id_.clear();
   last_leader_contact_ms_ = -1;
-  // Random, so that the followers who all saw the leader go rarely campaign at once and
-  // split the vote; a split falls back to the ordinary timeout.
-  std::uniform_int_distribution<int64_t> delay(
-      0, std::max<int64_t>(1, options_.election_timeout_ms / 4));
-  election_deadline_ms_ = std::min(election_deadline_ms_, now_ms_ + delay(rng_));
+  // The survivors campaign in turns, by their rank among the other voters (sorted by id),
+  // each turn an eighth of the election timeout apart with a little jitter inside it: all
+  // of them learn of the death at about the same moment, and two that campaigned together
+  // would split the vote and wait a whole timeout. A turn that fails (a stale log, a member
+  // that still holds the lease) leaves the next survivor's turn, then the ordinary timeout.
+  std::vector<std::string> others;
+  for (const auto& m : config_.members())
+    if (m.id() != id) others.push_back(m.id());
+  std::sort(others.begin(), others.end());
+  const auto rank = std::find(others.begin(), others.end(), options_.self) - others.begin();
+  const int64_t turn = std::max<int64_t>(2, options_.election_timeout_ms / 8);
+  std::uniform_int_distribution<int64_t> jitter(0, turn / 2);
+  election_deadline_ms_ = std::min(election_deadline_ms_, now_ms_ + rank * turn + jitter(rng_));
 }
 
 void raft_core::reset_election_timer(int64_t now_ms) {

@@ -120,9 +120,10 @@ class raft_core {
 
   // The driver saw its connection to member `id` close: the process died, or the link
   // broke. If `id` is this follower's leader, the lease it grants that leader ends now and
-  // the member campaigns after a random delay of up to a quarter of the election timeout
-  // instead of a whole timeout: a dead leader is replaced in tens of milliseconds. Safe
-  // against a leader that is alive: its PreVote needs a majority that lost the leader too.
+  // the member campaigns in its turn among the survivors (an eighth of the election timeout
+  // per turn) instead of after a whole timeout: a dead leader is replaced in tens of
+  // milliseconds. Safe against a leader that is alive: its PreVote needs a majority that
+  // lost the leader too.
   void peer_unreachable(const std::string& id, int64_t now_ms);
 
   // Appends a command (leader only). not_leader otherwise, or while a leadership
