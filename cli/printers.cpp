@@ -20,14 +20,8 @@ std::string unknown_output_format(std::string_view text) {
 }
 
 std::string object_name(const google::protobuf::Message& object, const messages::kind_info& kind) {
-  const auto* field = object.GetDescriptor()->FindFieldByName("metadata");
-  std::string name;
-  if (field != nullptr) {
-    const auto& meta =
-        static_cast<const messages::ObjectMeta&>(object.GetReflection()->GetMessage(object, field));
-    name = meta.name();
-  }
-  return kind.qualified_kind() + "/" + name;
+  const auto* meta = messages::metadata_of(object);
+  return kind.qualified_kind() + "/" + (meta ? meta->name() : "");
 }
 
 void print_object(std::ostream& out, output_format format, const google::protobuf::Message& object,

@@ -1,6 +1,11 @@
-// The troupe daemon binary: `troupe server` (a control-plane member: Raft and the store),
-// `troupe agent` and `troupe up` (not there yet), `troupe version`.
+// The troupe daemon binary: `troupe server` (a control-plane member: Raft, the store and
+// the API gateway), `troupe up` / `troupe down` (the embedded single-server cluster),
+// `troupe agent` (not there yet), `troupe version`.
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <cstdint>
 #include <iostream>
@@ -16,8 +21,17 @@
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <variant>
+
+#include "actors/control_plane.hpp"
 #include "actors/raft_actor.hpp"
 #include "actors/system_config.hpp"
+#include "cli/api_client.hpp"
+#include "cli/config.hpp"
 #include "cli/flags.hpp"
 #include "messages/caf_types.hpp"
 #include "messages/quantity.hpp"
@@ -30,6 +44,8 @@ constexpr flag_spec server_flags[] = {
     {.name = "name", .usage = "This member's id, unique in the cluster (e.g. s1)."},
     {.name = "data-dir", .usage = "Where this member keeps its LMDB environment."},
     {.name = "listen", .usage = "host:port where this member listens for the others."},
+    {.name = "api-listen",
+     .usage = "host:port of the API gateway, where troupectl connects (the --listen port + 1)."},
     {.name = "peers",
      .usage = "The members of a new cluster: name=host:port,... (this one may be listed). "
               "Ignored once --data-dir holds a cluster."},
@@ -93,6 +109,8 @@ bool parse_ms(const troupe::cli::parsed_flags& flags, std::string_view name, int
   }
 }
 
+int serve(troupe::actors::control_plane_options options, const std::string& what);
+
 int run_server(std::span<const std::string> args) {
   auto flags = troupe::cli::parse_flags(args, server_flags);
   if (flags.error) return usage_error(*flags.error);
@@ -133,6 +151,17 @@ int run_server(std::span<const std::string> args) {
   options.seed = std::hash<std::string>{}(options.id) ^
                  static_cast<uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
 
+  std::string api_listen = flags.get("api-listen");
+  if (api_listen.empty()) {
+    auto hp = troupe::actors::split_host_port(options.listen);
+    api_listen = hp->first + ":" + std::to_string(hp->second + 1);
+  }
+  return serve({std::move(options), std::move(api_listen)}, "troupe server");
+}
+
+// Runs a control-plane member until a signal asks it to stop or its raft actor stops on
+// its own (a failed fsync, corrupt data), which it has logged.
+int serve(troupe::actors::control_plane_options options, const std::string& what) {
   // Signals go to sigwait below, not to whichever thread CAF happens to run: block them
   // before the actor system starts its threads, which inherit the mask.
   sigset_t stop_signals;
@@ -143,32 +172,177 @@ int run_server(std::span<const std::string> args) {
 
   troupe::actors::system_config cfg;
   caf::actor_system system{cfg};
-  const std::string id = options.id;
-  const std::string listen = options.listen;
-  auto started = troupe::actors::spawn_raft_actor(system, std::move(options));
+  const std::string id = options.raft.id;
+  const std::string listen = options.raft.listen;
+  const std::string api = options.api_listen;
+  auto started = troupe::actors::start_control_plane(system, std::move(options));
   if (!started) {
-    std::cerr << "error: troupe server " << id
+    std::cerr << "error: " << what << " " << id
               << " could not start: " << system.render(started.error()) << "\n";
     return 1;
   }
-  std::cerr << "troupe server " + id + " listening on " + listen + "\n";
-  // The server runs until a signal asks it to stop, or until its raft actor stops on its
-  // own (a failed fsync, corrupt data), which it has logged.
+  std::cerr << what + " " + id + " listening on " + listen + ", API on " + api + "\n";
   caf::scoped_actor self{system};
-  self->monitor(started->actor);
-  std::thread signals([stop_signals, actor = started->actor, id] {
+  self->monitor(started->raft);
+  std::thread signals([stop_signals, plane = *started, id, what] {
     int signal = 0;
     sigwait(&stop_signals, &signal);
-    std::cerr << "troupe server " + id + ": stopping on signal " + std::to_string(signal) + "\n";
-    caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+    std::cerr << what + " " + id + ": stopping on signal " + std::to_string(signal) + "\n";
+    troupe::actors::stop_control_plane(plane);
   });
   // The thread may still wait in sigwait when the process exits; that is fine.
   signals.detach();
   caf::error reason;
   self->receive([&](caf::down_msg& down) { reason = down.reason; });
+  troupe::actors::stop_control_plane(*started);
   if (reason == caf::exit_reason::user_shutdown) return 0;
-  std::cerr << "troupe server " + id + " stopped: " + system.render(reason) + "\n";
+  std::cerr << what + " " + id + " stopped: " + system.render(reason) + "\n";
   return 1;
+}
+
+constexpr flag_spec up_flags[] = {
+    {.name = "api-listen",
+     .usage = "host:port of the API gateway, where troupectl connects (127.0.0.1:6443)."},
+    {.name = "raft-listen", .usage = "host:port of the embedded server's Raft (127.0.0.1:6444)."},
+    {.name = "foreground",
+     .takes_value = false,
+     .usage = "Run in this process instead of starting in the background."},
+    {.name = "help", .shorthand = 'h', .takes_value = false, .usage = "Help for up."},
+};
+
+std::filesystem::path pid_path() {
+  return troupe::cli::troupe_home() / "troupe.pid";
+}
+
+// The pid of a running `troupe up`, if its pid file names a live process.
+std::optional<pid_t> running_pid() {
+  std::ifstream in(pid_path());
+  pid_t pid = 0;
+  if (!(in >> pid) || pid <= 0) return std::nullopt;
+  if (::kill(pid, 0) != 0) return std::nullopt;
+  return pid;
+}
+
+// Waits until the API at `api` answers a list of namespaces (the default ones exist).
+bool await_api(const std::string& api, pid_t child, std::chrono::seconds within) {
+  auto deadline = std::chrono::steady_clock::now() + within;
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (::waitpid(child, &status, WNOHANG) == child) return false;
+    std::string error;
+    if (auto client = troupe::cli::api_client::connect({api}, error)) {
+      troupe::messages::ApiRequest request;
+      request.set_verb(troupe::messages::ApiRequest::GET);
+      request.set_resource("namespaces");
+      request.set_name("default");
+      if (std::holds_alternative<troupe::messages::ApiResponse>(
+              client->call(request, std::chrono::seconds(2))))
+        return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return false;
+}
+
+int run_up(std::span<const std::string> args) {
+  auto flags = troupe::cli::parse_flags(args, up_flags);
+  if (flags.error) return usage_error(*flags.error);
+  if (flags.has("help")) {
+    std::cout << "Start the embedded cluster: one server (Raft, store, API) with its data in "
+                 "$TROUPE_HOME (~/.troupe), and configure troupectl for it.\n\nUsage:\n"
+                 "  troupe up [--foreground] [--api-listen HOST:PORT]\n\nOptions:\n"
+              << troupe::cli::describe_flags(up_flags);
+    return 0;
+  }
+  const auto home = troupe::cli::troupe_home();
+  const std::string api = flags.get("api-listen", "127.0.0.1:6443");
+  const std::string raft = flags.get("raft-listen", "127.0.0.1:6444");
+  for (const auto* address : {&api, &raft})
+    if (auto hp = troupe::actors::split_host_port(*address); !hp || hp->second == 0)
+      return usage_error("invalid address \"" + *address + "\": want host:port");
+  if (flags.has("foreground")) {
+    troupe::actors::control_plane_options options;
+    options.raft.id = "local";
+    options.raft.data_dir = (home / "data").string();
+    options.raft.listen = raft;
+    troupe::messages::Member self;
+    self.set_id("local");
+    self.set_address(raft);
+    options.raft.bootstrap = {self};
+    // A single member needs no time to notice a dead peer: short timeouts start it fast.
+    options.raft.heartbeat_ms = 50;
+    options.raft.election_timeout_ms = 150;
+    options.api_listen = api;
+    return serve(std::move(options), "troupe up");
+  }
+  if (auto pid = running_pid()) {
+    std::cout << "Troupe is already running (pid " << *pid << "), API at " << api << ".\n";
+    return 0;
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(home, ec);
+  const auto log = home / "troupe.log";
+  pid_t child = ::fork();
+  if (child < 0) {
+    std::cerr << "error: fork failed\n";
+    return 1;
+  }
+  if (child == 0) {
+    ::setsid();
+    int devnull = ::open("/dev/null", O_RDONLY);
+    int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    if (out >= 0) {
+      ::dup2(out, 1);
+      ::dup2(out, 2);
+    }
+    std::vector<std::string> argv_text = {
+        "troupe", "up", "--foreground", "--api-listen", api, "--raft-listen", raft};
+    std::vector<char*> argv;
+    for (auto& a : argv_text)
+      argv.push_back(a.data());
+    argv.push_back(nullptr);
+    ::execv("/proc/self/exe", argv.data());
+    _exit(127);
+  }
+  std::ofstream(pid_path(), std::ios::trunc) << child << "\n";
+  if (!await_api(api, child, std::chrono::seconds(60))) {
+    std::cerr << "error: the embedded cluster did not start; see " << log.string() << "\n";
+    ::kill(child, SIGTERM);
+    std::filesystem::remove(pid_path(), ec);
+    return 1;
+  }
+  std::string error;
+  if (!troupe::cli::write_config({{api}, "default"}, error)) {
+    std::cerr << "error: " << error << "\n";
+    return 1;
+  }
+  std::cout << "Troupe is running (pid " << child << "): API at " << api << ", data in "
+            << (home / "data").string() << ", log in " << log.string() << ".\n"
+            << "troupectl is configured (" << (home / "config").string()
+            << "). Stop it with `troupe down`.\n"
+            << "No node agent runs yet: pods are stored and stay Pending.\n";
+  return 0;
+}
+
+int run_down() {
+  auto pid = running_pid();
+  std::error_code ec;
+  if (!pid) {
+    std::filesystem::remove(pid_path(), ec);
+    std::cout << "Troupe is not running.\n";
+    return 0;
+  }
+  ::kill(*pid, SIGTERM);
+  for (int i = 0; i < 200 && ::kill(*pid, 0) == 0; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  if (::kill(*pid, 0) == 0) {
+    std::cerr << "error: troupe (pid " << *pid << ") did not stop within 10 s\n";
+    return 1;
+  }
+  std::filesystem::remove(pid_path(), ec);
+  std::cout << "Troupe stopped.\n";
+  return 0;
 }
 
 }  // namespace
@@ -183,14 +357,15 @@ int main(int argc, char** argv) {
     std::vector<std::string> args(argv + 2, argv + argc);
     return run_server(args);
   }
-  if (verb == "up" || verb == "agent") {
-    std::cerr << "troupe " << verb
-              << ": not there yet. `troupe server` runs a control-plane member (Raft and the "
-                 "replicated store); the embedded cluster and the node agent are the next "
-                 "pieces of work. Today troupectl decodes, defaults and validates manifests "
-                 "offline (troupectl create --dry-run=client -f manifests/ -o yaml).\n";
+  if (verb == "up") {
+    std::vector<std::string> args(argv + 2, argv + argc);
+    return run_up(args);
+  }
+  if (verb == "down") return run_down();
+  if (verb == "agent") {
+    std::cerr << "troupe agent: not there yet; the node agent is the next piece of work.\n";
     return 1;
   }
-  std::cerr << "usage: troupe up | server | agent | version\n";
+  std::cerr << "usage: troupe up | down | server | agent | version\n";
   return verb.empty() || verb == "--help" || verb == "-h" ? (verb.empty() ? 1 : 0) : 1;
 }

@@ -9,7 +9,8 @@
 namespace troupe::cli {
 namespace {
 
-const std::array<const command*, 2> commands{&create_command, &version_command};
+const std::array<const command*, 4> commands{&create_command, &get_command, &delete_command,
+                                             &version_command};
 
 constexpr flag_spec help_flag{"help", 'h', false, {}, "help for this command"};
 

@@ -1,5 +1,6 @@
 #include "messages/caf_types.hpp"
 
+#include "messages/proto/api.pb.h"
 #include "messages/proto/apps.pb.h"
 #include "messages/proto/autoscaling.pb.h"
 #include "messages/proto/core.pb.h"

@@ -19,6 +19,8 @@
 // Forward declarations keep the generated protobuf headers out of every includer;
 // a file that sends one of these includes its messages/proto/*.pb.h itself.
 namespace troupe::messages {
+class ApiRequest;
+class ApiResponse;
 class ClusterRole;
 class ClusterRoleBinding;
 class ConfigMap;
@@ -71,6 +73,9 @@ CAF_ADD_TYPE_ID(troupe, (troupe::messages::RoleBinding))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Secret))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Service))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::ServiceAccount))
+// The API gateway (actors/gateway/gateway_api.hpp).
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ApiRequest))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::ApiResponse))
 // The replicated store (actors/raft_actor.hpp, actors/store_api.hpp).
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Configuration))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Member))
@@ -92,6 +97,8 @@ CAF_ADD_ATOM(troupe, troupe::atoms, watch_atom, "watch")
 CAF_ADD_ATOM(troupe, troupe::atoms, unwatch_atom, "unwatch")
 CAF_ADD_ATOM(troupe, troupe::atoms, watch_events_atom, "watch_evts")
 CAF_ADD_ATOM(troupe, troupe::atoms, watch_end_atom, "watch_end")
+// The API gateway (actors/gateway/gateway_api.hpp).
+CAF_ADD_ATOM(troupe, troupe::atoms, api_atom, "api")
 // A server's Raft administration (actors/raft_actor.hpp).
 CAF_ADD_ATOM(troupe, troupe::atoms, raft_status_atom, "raft_stat")
 CAF_ADD_ATOM(troupe, troupe::atoms, add_member_atom, "add_member")

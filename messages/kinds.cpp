@@ -1,5 +1,7 @@
 #include "messages/kinds.hpp"
 
+#include "messages/proto/meta.pb.h"
+
 #include <algorithm>
 #include <array>
 #include <cctype>
@@ -159,6 +161,18 @@ std::string suggest_kind(std::string_view api_version, std::string_view kind) {
     return hint + "?";
   }
   return "";
+}
+
+ObjectMeta* metadata_of(google::protobuf::Message& object) {
+  const auto* field = object.GetDescriptor()->FindFieldByName("metadata");
+  if (field == nullptr || field->message_type() != ObjectMeta::descriptor()) return nullptr;
+  return static_cast<ObjectMeta*>(object.GetReflection()->MutableMessage(&object, field));
+}
+
+const ObjectMeta* metadata_of(const google::protobuf::Message& object) {
+  const auto* field = object.GetDescriptor()->FindFieldByName("metadata");
+  if (field == nullptr || field->message_type() != ObjectMeta::descriptor()) return nullptr;
+  return &static_cast<const ObjectMeta&>(object.GetReflection()->GetMessage(object, field));
 }
 
 }  // namespace troupe::messages

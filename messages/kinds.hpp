@@ -15,6 +15,8 @@ class Message;
 
 namespace troupe::messages {
 
+class ObjectMeta;
+
 struct kind_info {
   std::string_view group;                         // "" for the core group
   std::string_view version;                       // "v1", "v2"
@@ -43,6 +45,11 @@ const kind_info* find_kind(const google::protobuf::Descriptor* descriptor);
 // A resource as the CLI names it: plural, singular, short name or kind, any case
 // ("deployments", "deployment", "deploy", "Deployment"); the preferred version.
 const kind_info* find_resource(std::string_view name);
+
+// An API object's ObjectMeta: every kind's message has it in field `metadata`. Null for a
+// message without one (not an API kind).
+ObjectMeta* metadata_of(google::protobuf::Message& object);
+const ObjectMeta* metadata_of(const google::protobuf::Message& object);
 
 // For an unknown apiVersion/kind, a hint such as `did you mean "v1"?`, or "".
 std::string suggest_kind(std::string_view api_version, std::string_view kind);

@@ -6,6 +6,8 @@
 namespace troupe::cli {
 
 extern const command create_command;
+extern const command delete_command;
+extern const command get_command;
 extern const command version_command;
 
 }  // namespace troupe::cli

@@ -1,11 +1,12 @@
 // troupectl create -f FILE|DIR|- : decodes, defaults, validates and creates objects.
-// Until the control plane exists only --dry-run=client is served: it prints the objects
-// as the API server would store them, which is how users check manifests offline.
+// --dry-run=client stops before the cluster: it prints the objects as the API server
+// would store them, which is how users check manifests offline.
 #include <google/protobuf/message.h>
 
 #include <istream>
 #include <ostream>
 
+#include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/printers.hpp"
 #include "messages/codec/manifest_reader.hpp"
@@ -26,7 +27,8 @@ constexpr flag_spec create_flags[] = {
     {"dry-run", 0, true, "client",
      "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
      "would be sent, without sending it."},
-    {"namespace", 'n', true, {}, "If present, the namespace scope for this CLI request"},
+    namespace_flag,
+    server_flag,
 };
 
 codec::manifest_set read_source(const std::string& name, std::istream& in) {
@@ -42,9 +44,7 @@ codec::manifest_set read_source(const std::string& name, std::istream& in) {
 // is refused rather than silently moved.
 std::string settle_namespace(codec::manifest_object& o, const std::string& ns, bool explicit_ns) {
   if (!o.kind->namespaced) return {};
-  const auto* field = o.object->GetDescriptor()->FindFieldByName("metadata");
-  auto* meta = static_cast<messages::ObjectMeta*>(
-      o.object->GetReflection()->MutableMessage(o.object.get(), field));
+  auto* meta = messages::metadata_of(*o.object);
   if (meta->namespace_().empty()) {
     meta->set_namespace_(ns);
   } else if (explicit_ns && meta->namespace_() != ns) {
@@ -68,15 +68,15 @@ int run_create(const parsed_flags& flags, cli_io& io) {
   if (dry_run != "none" && dry_run != "server" && dry_run != "client")
     return fail(io, "Invalid dry-run value (" + dry_run +
                         "). Must be \"none\", \"server\", or \"client\".");
-  if (dry_run != "client")
-    return fail(io,
-                "there is no cluster to send objects to yet; the control plane is not there "
-                "yet. Use --dry-run=client to decode, default and validate manifests offline.");
+  if (dry_run == "server") return fail(io, "--dry-run=server is not supported yet");
+  std::optional<cluster> target;
+  if (dry_run == "none" && !(target = open_cluster(flags, io))) return 1;
 
   const bool explicit_ns = flags.has("namespace");
-  const std::string ns = flags.get("namespace", "default");
+  const std::string ns = target ? target->ns : flags.get("namespace", "default");
   std::vector<codec::manifest_error> errors;
   std::size_t printed = 0;
+  std::size_t failures = 0;  // refused by the server, already reported
   for (const auto& name : files) {
     auto set = read_source(name, io.in);
     errors.insert(errors.end(), set.errors.begin(), set.errors.end());
@@ -90,8 +90,25 @@ int run_create(const parsed_flags& flags, cli_io& io) {
         errors.insert(errors.end(), invalid.begin(), invalid.end());
         continue;
       }
+      if (target) {
+        auto request = request_for(*object.kind, messages::ApiRequest::CREATE, ns);
+        request.set_version(std::string(object.kind->version));
+        request.set_object(object.object->SerializeAsString());
+        auto outcome = target->client->call(request);
+        if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
+          // kubectl: Error from server (AlreadyExists): error when creating "pod.yml": ...
+          api_client::failure f = *failed;
+          if (f.reason != "Invalid")
+            f.message = "error when creating \"" + object.source + "\": " + f.message;
+          io.err << f.to_string() << '\n';
+          ++failures;
+          continue;
+        }
+        object.object->ParseFromString(std::get<messages::ApiResponse>(outcome).object());
+      }
+      const char* suffix = target ? " created" : " created (dry run)";
       if (format == output_format::human) {
-        io.out << object_name(*object.object, *object.kind) << " created (dry run)\n";
+        io.out << object_name(*object.object, *object.kind) << suffix << "\n";
       } else {
         print_object(io.out, format, *object.object, *object.kind, printed);
       }
@@ -100,7 +117,7 @@ int run_create(const parsed_flags& flags, cli_io& io) {
   }
   for (const auto& e : errors)
     io.err << "error: " << e.to_string() << '\n';
-  return errors.empty() ? 0 : 1;
+  return errors.empty() && failures == 0 ? 0 : 1;
 }
 
 }  // namespace

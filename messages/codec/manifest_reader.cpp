@@ -39,12 +39,6 @@ position locate(const source_map& positions, std::string path, position fallback
   return fallback;
 }
 
-const ObjectMeta* metadata_of(const google::protobuf::Message& object) {
-  const auto* field = object.GetDescriptor()->FindFieldByName("metadata");
-  if (field == nullptr || field->message_type() != ObjectMeta::descriptor()) return nullptr;
-  return &static_cast<const ObjectMeta&>(object.GetReflection()->GetMessage(object, field));
-}
-
 }  // namespace
 
 std::string manifest_error::to_string() const {

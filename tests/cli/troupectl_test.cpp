@@ -5,6 +5,10 @@
 
 #include "cli/troupectl.hpp"
 
+#include <stdlib.h>
+
+#include "tests/support/temp_dir.hpp"
+
 namespace {
 
 struct run_result {
@@ -103,10 +107,13 @@ BOOST_AUTO_TEST_CASE(create_refuses_namespace_mismatch) {
   BOOST_TEST(contains(r.err, "does not match the namespace \"prod\""));
 }
 
-BOOST_AUTO_TEST_CASE(create_without_dry_run_says_no_cluster) {
+BOOST_AUTO_TEST_CASE(create_without_a_configured_cluster_says_how_to_start_one) {
+  troupe::test_support::temp_dir home{"troupe-home"};
+  ::setenv("TROUPE_HOME", home.path().c_str(), 1);
   auto r = troupectl({"create", "-f", "manifests/pod-definition.yml"});
+  ::unsetenv("TROUPE_HOME");
   BOOST_TEST(r.code == 1);
-  BOOST_TEST(contains(r.err, "--dry-run=client"));
+  BOOST_TEST(contains(r.err, "/config is missing. Start one with `troupe up`"), r.err);
 }
 
 BOOST_AUTO_TEST_CASE(unknown_verb_and_version) {

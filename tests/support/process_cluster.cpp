@@ -33,13 +33,15 @@ process_cluster::process_cluster(caf::actor_system& system, process_cluster_opti
   for (int i = 0; i < options.members; ++i) {
     ids_.push_back("s" + std::to_string(i + 1));
     ports_.push_back(free_port());
+    api_ports_.push_back(free_port());
     if (!peers.empty()) peers += ",";
     peers += ids_.back() + "=" + address(i);
   }
   for (int i = 0; i < options.members; ++i) {
     std::vector<std::string> args = {
-        "server",   "--name",   ids_[i],   "--data-dir", (dir_->path() / ids_[i]).string(),
-        "--listen", address(i), "--peers", peers};
+        "server",      "--name",   ids_[i],   "--data-dir", (dir_->path() / ids_[i]).string(),
+        "--listen",    address(i), "--peers", peers,        "--api-listen",
+        api_address(i)};
     args.insert(args.end(), options.extra_args.begin(), options.extra_args.end());
     servers_.push_back(std::make_unique<server_process>(
         options.binary, args, (dir_->path() / (ids_[i] + ".log")).string()));
@@ -57,6 +59,10 @@ process_cluster::~process_cluster() {
 
 std::string process_cluster::address(int i) const {
   return "127.0.0.1:" + std::to_string(ports_[i]);
+}
+
+std::string process_cluster::api_address(int i) const {
+  return "127.0.0.1:" + std::to_string(api_ports_[i]);
 }
 
 std::vector<std::string> process_cluster::addresses() const {

@@ -41,6 +41,7 @@ class process_cluster {
 
   int size() const { return static_cast<int>(ids_.size()); }
   std::string address(int i) const;
+  std::string api_address(int i) const;  // member i's API gateway, for troupectl
   std::vector<std::string> addresses() const;
   const std::string& id(int i) const { return ids_[i]; }
   server_process& process(int i) { return *servers_[i]; }
@@ -67,6 +68,7 @@ class process_cluster {
   std::unique_ptr<temp_dir> dir_;
   std::vector<std::string> ids_;
   std::vector<uint16_t> ports_;
+  std::vector<uint16_t> api_ports_;
   std::vector<std::unique_ptr<server_process>> servers_;
   std::vector<actors::raft_actor> handles_;
 };

@@ -1,0 +1,508 @@
+#include "actors/gateway/gateway_actor.hpp"
+
+#include <chrono>
+#include <memory>
+#include <random>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <caf/stateful_actor.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/gateway/api_errors.hpp"
+#include "actors/gateway/object_rules.hpp"
+#include "messages/defaults.hpp"
+#include "messages/errc.hpp"
+#include "messages/kinds.hpp"
+#include "messages/label_selector.hpp"
+#include "messages/proto/api.pb.h"
+#include "messages/proto/core.pb.h"
+#include "messages/proto/core_pod.pb.h"
+#include "messages/proto/store.pb.h"
+#include "messages/validation/validate.hpp"
+#include "store/keys.hpp"
+
+namespace troupe::actors {
+namespace {
+
+using google::protobuf::Message;
+using messages::ApiRequest;
+using messages::ApiResponse;
+using messages::errc;
+using messages::kind_info;
+using messages::StoredObject;
+using messages::StoreResult;
+
+// What the gateway sends itself: another try at creating the default namespaces.
+using gateway_impl = gateway_actor::extend<caf::reacts_to<atoms::retry_atom>>;
+using promise = caf::typed_response_promise<ApiResponse>;
+
+constexpr const char* default_namespaces[] = {"default", "kube-system"};
+
+const kind_info* find_served(std::string_view group, std::string_view resource) {
+  for (const auto& k : messages::all_kinds())
+    if (k.group == group && k.resource == resource) return &k;  // the preferred version
+  return nullptr;
+}
+
+const kind_info& namespace_kind() {
+  static const kind_info* kind = find_served("", "namespaces");
+  return *kind;
+}
+
+std::string store_group(const kind_info& kind) {
+  return kind.group.empty() ? "core" : std::string(kind.group);
+}
+
+// The object as clients see it: decoded, with resourceVersion from the store.
+std::unique_ptr<Message> decode(const kind_info& kind, const std::string& value,
+                                uint64_t revision) {
+  auto object = kind.new_object();
+  if (!object->ParseFromString(value)) return nullptr;
+  if (auto* meta = gateway::metadata_of(*object))
+    meta->set_resource_version(std::to_string(revision));
+  return object;
+}
+
+// What the store keeps: the object without its resourceVersion, which is the key's revision.
+std::string encode_for_store(Message& object) {
+  auto* meta = gateway::metadata_of(object);
+  std::string rv = meta ? meta->resource_version() : "";
+  if (meta) meta->clear_resource_version();
+  std::string out = object.SerializeAsString();
+  if (meta) meta->set_resource_version(rv);
+  return out;
+}
+
+bool is_troupe(const caf::error& e, errc code) {
+  return e.category() == caf::atom("troupe") && e.code() == static_cast<uint8_t>(code);
+}
+
+std::optional<uint64_t> parse_revision(const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  uint64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    value = value * 10 + static_cast<uint64_t>(c - '0');
+  }
+  return value;
+}
+
+// A field selector's value on an object; only pods have spec.nodeName and status.phase.
+std::string field_value(const Message& object, std::string_view field) {
+  const auto* meta = gateway::metadata_of(object);
+  if (field == "metadata.name") return meta ? meta->name() : "";
+  if (field == "metadata.namespace") return meta ? meta->namespace_() : "";
+  if (const auto* pod = dynamic_cast<const messages::Pod*>(&object)) {
+    if (field == "spec.nodeName") return pod->spec().node_name();
+    if (field == "status.phase") return pod->status().phase();
+  }
+  return "";
+}
+
+struct gateway_state {
+  static inline const char* name = "gateway";
+
+  gateway_impl::stateful_pointer<gateway_state> self = nullptr;
+  gateway_options options;
+  std::mt19937_64 rng;
+
+  // -- verbs ---------------------------------------------------------------------------
+  promise handle(ApiRequest& request) {
+    auto rp = self->make_response_promise<ApiResponse>();
+    const kind_info* kind = find_served(request.group(), request.resource());
+    if (kind == nullptr) {
+      rp.deliver(api_errors::unknown_resource(request.group(), request.resource()));
+      return rp;
+    }
+    if (!request.version().empty() && request.version() != kind->version) {
+      rp.deliver(api_errors::invalid(std::string(kind->group) + "/" + request.version() + " " +
+                                     std::string(kind->kind) + " is not served; use " +
+                                     kind->api_version()));
+      return rp;
+    }
+    if (!kind->namespaced) {
+      request.clear_namespace_();
+    } else if (request.namespace_().empty() && request.verb() != ApiRequest::LIST) {
+      request.set_namespace_("default");
+    }
+    switch (request.verb()) {
+      case ApiRequest::GET:
+        get(*kind, request, rp);
+        break;
+      case ApiRequest::LIST:
+        list(*kind, request, rp);
+        break;
+      case ApiRequest::CREATE:
+        create(*kind, request, rp);
+        break;
+      case ApiRequest::UPDATE:
+      case ApiRequest::UPDATE_STATUS:
+        update(*kind, request, rp);
+        break;
+      case ApiRequest::DELETE:
+        remove(*kind, request, rp);
+        break;
+      default:
+        rp.deliver(api_errors::invalid("the request names no verb"));
+    }
+    return rp;
+  }
+
+  void get(const kind_info& kind, const ApiRequest& request, promise rp) {
+    fetch(kind, request.namespace_(), request.name(), rp,
+          [rp](std::unique_ptr<Message> object, uint64_t) mutable {
+            ApiResponse out;
+            out.set_object(object->SerializeAsString());
+            rp.deliver(std::move(out));
+          });
+  }
+
+  void list(const kind_info& kind, const ApiRequest& request, promise rp) {
+    auto labels = messages::label_selector::parse(request.label_selector());
+    if (!labels.value) {
+      rp.deliver(api_errors::invalid(labels.error));
+      return;
+    }
+    auto fields = messages::field_selector::parse(request.field_selector());
+    if (!fields.value) {
+      rp.deliver(api_errors::invalid(fields.error));
+      return;
+    }
+    for (const auto& f : fields.value->fields()) {
+      bool pod_only = f == "spec.nodeName" || f == "status.phase";
+      if (pod_only && kind.resource != "pods") {
+        rp.deliver(api_errors::invalid("field label not supported: " + f));
+        return;
+      }
+    }
+    auto prefix =
+        request.namespace_().empty() && kind.namespaced
+            ? store::resource_prefix(store_group(kind), kind.resource)
+            : store::namespace_prefix(store_group(kind), kind.resource, request.namespace_());
+    if (!prefix.ok()) {
+      rp.deliver(api_errors::invalid(prefix.error().message()));
+      return;
+    }
+    self->request(options.store, options.store_timeout, atoms::store_list_atom_v, *prefix,
+                  request.limit(), request.continue_(), false)
+        .then(
+            [rp, &kind, labels = *labels.value, fields = *fields.value](
+                std::vector<std::string>&, std::vector<StoredObject>& objects, uint64_t revision,
+                std::string& next) mutable {
+              ApiResponse out;
+              for (const auto& stored : objects) {
+                auto object = decode(kind, stored.value(), stored.mod_revision());
+                if (!object) continue;
+                const auto* meta = gateway::metadata_of(*object);
+                if (meta && !labels.matches(meta->labels())) continue;
+                const Message& o = *object;
+                if (!fields.matches([&o](std::string_view f) { return field_value(o, f); }))
+                  continue;
+                out.add_items(object->SerializeAsString());
+              }
+              out.set_resource_version(std::to_string(revision));
+              out.set_continue_(std::move(next));
+              rp.deliver(std::move(out));
+            },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  }
+
+  void create(const kind_info& kind, const ApiRequest& request, promise rp) {
+    std::shared_ptr<Message> object = kind.new_object();
+    if (!object->ParseFromString(request.object())) {
+      rp.deliver(api_errors::invalid("the request's object is not a " + std::string(kind.kind)));
+      return;
+    }
+    if (auto s = gateway::prepare_create(*object, kind, request.namespace_(), now_ms(), rng);
+        !s.ok()) {
+      rp.deliver(caf::make_error(s.code(), s.message()));
+      return;
+    }
+    if (auto error = default_and_validate(*object, kind)) {
+      rp.deliver(std::move(error));
+      return;
+    }
+    const auto& meta = *gateway::metadata_of(*object);
+    auto write = [this, rp, &kind, object]() mutable {
+      const auto& meta = *gateway::metadata_of(*object);
+      auto key = store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
+      if (!key.ok()) {
+        rp.deliver(api_errors::invalid(key.error().message()));
+        return;
+      }
+      messages::StoreCommand command;
+      command.mutable_create()->set_key(*key);
+      command.mutable_create()->set_value(encode_for_store(*object));
+      propose(
+          std::move(command), rp, kind, meta.name(),
+          [rp, object](const StoreResult& result) mutable {
+            gateway::metadata_of(*object)->set_resource_version(std::to_string(result.revision()));
+            ApiResponse out;
+            out.set_object(object->SerializeAsString());
+            rp.deliver(std::move(out));
+          });
+    };
+    if (!kind.namespaced || &kind == &namespace_kind()) return write();
+    // The namespace must exist, as Kubernetes' NamespaceLifecycle admission requires.
+    fetch(namespace_kind(), "", meta.namespace_(), rp,
+          [write](std::unique_ptr<Message>, uint64_t) mutable { write(); });
+  }
+
+  void update(const kind_info& kind, const ApiRequest& request, promise rp) {
+    const bool status_only = request.verb() == ApiRequest::UPDATE_STATUS;
+    std::shared_ptr<Message> incoming = kind.new_object();
+    if (!incoming->ParseFromString(request.object())) {
+      rp.deliver(api_errors::invalid("the request's object is not a " + std::string(kind.kind)));
+      return;
+    }
+    auto* meta = gateway::metadata_of(*incoming);
+    if (meta && meta->namespace_().empty() && kind.namespaced)
+      meta->set_namespace_(request.namespace_());
+    if (status_only && !gateway::has_status(kind)) {
+      rp.deliver(api_errors::unknown_resource(kind.group, std::string(kind.resource) + "/status"));
+      return;
+    }
+    const std::string name = request.name().empty() && meta ? meta->name() : request.name();
+    fetch(kind, request.namespace_(), name, rp,
+          [this, rp, &kind, incoming, status_only, name](std::unique_ptr<Message> current,
+                                                         uint64_t revision) mutable {
+            auto precondition = parse_revision(gateway::metadata_of(*incoming)->resource_version());
+            if (precondition && *precondition != revision) {
+              rp.deliver(api_errors::conflict(kind, name));
+              return;
+            }
+            auto s = status_only ? gateway::prepare_status_update(*incoming, *current, kind)
+                                 : gateway::prepare_update(*incoming, *current, kind);
+            if (!s.ok()) {
+              rp.deliver(caf::make_error(s.code(), s.message()));
+              return;
+            }
+            if (!status_only) {
+              if (auto error = default_and_validate(*incoming, kind)) {
+                rp.deliver(std::move(error));
+                return;
+              }
+            }
+            const auto& meta = *gateway::metadata_of(*incoming);
+            auto key =
+                store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
+            if (!key.ok()) {
+              rp.deliver(api_errors::invalid(key.error().message()));
+              return;
+            }
+            messages::StoreCommand command;
+            command.mutable_update()->set_key(*key);
+            command.mutable_update()->set_value(encode_for_store(*incoming));
+            command.mutable_update()->set_expected_revision(revision);
+            propose(std::move(command), rp, kind, name,
+                    [rp, incoming](const StoreResult& result) mutable {
+                      gateway::metadata_of(*incoming)->set_resource_version(
+                          std::to_string(result.revision()));
+                      ApiResponse out;
+                      out.set_object(incoming->SerializeAsString());
+                      rp.deliver(std::move(out));
+                    });
+          });
+  }
+
+  void remove(const kind_info& kind, const ApiRequest& request, promise rp) {
+    const std::string name = request.name();
+    if (&kind == &namespace_kind()) {
+      for (const char* protected_ns : default_namespaces)
+        if (name == protected_ns) {
+          rp.deliver(api_errors::forbidden("namespaces \"" + name +
+                                           "\" is forbidden: this namespace may not be "
+                                           "deleted"));
+          return;
+        }
+    }
+    auto precondition = parse_revision(request.resource_version());
+    fetch(kind, request.namespace_(), name, rp,
+          [this, rp, &kind, name, precondition](std::unique_ptr<Message> current,
+                                                uint64_t revision) mutable {
+            if (precondition && *precondition != revision) {
+              rp.deliver(api_errors::conflict(kind, name));
+              return;
+            }
+            std::shared_ptr<Message> deleted = std::move(current);
+            auto finish = [this, rp, &kind, name, deleted, revision]() mutable {
+              const auto& meta = *gateway::metadata_of(*deleted);
+              auto key =
+                  store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
+              messages::StoreCommand command;
+              command.mutable_delete_()->set_key(*key);
+              command.mutable_delete_()->set_expected_revision(revision);
+              propose(std::move(command), rp, kind, name,
+                      [rp, deleted](const StoreResult&) mutable {
+                        ApiResponse out;
+                        out.set_object(deleted->SerializeAsString());
+                        rp.deliver(std::move(out));
+                      });
+            };
+            if (&kind == &namespace_kind()) return delete_contents(name, 0, rp, finish);
+            finish();
+          });
+  }
+
+  // Deletes every namespaced object in `ns`, one resource at a time from all_kinds()[index],
+  // then calls `done`.
+  void delete_contents(const std::string& ns, std::size_t index, promise rp,
+                       std::function<void()> done) {
+    const auto kinds = messages::all_kinds();
+    while (index < kinds.size() &&
+           (!kinds[index].namespaced ||
+            find_served(kinds[index].group, kinds[index].resource) != &kinds[index]))
+      ++index;
+    if (index == kinds.size()) return done();
+    const auto& kind = kinds[index];
+    auto prefix = store::namespace_prefix(store_group(kind), kind.resource, ns);
+    self->request(options.store, options.store_timeout, atoms::store_list_atom_v, *prefix,
+                  uint64_t{0}, std::string(), false)
+        .then(
+            [this, ns, index, rp, done](std::vector<std::string>& keys, std::vector<StoredObject>&,
+                                        uint64_t, std::string&) mutable {
+              if (keys.empty()) return delete_contents(ns, index + 1, rp, done);
+              messages::StoreCommand batch;
+              for (auto& key : keys)
+                batch.mutable_batch()->add_commands()->mutable_delete_()->set_key(std::move(key));
+              self->request(options.store, options.store_timeout, atoms::propose_atom_v, batch)
+                  .then([this, ns, index, rp,
+                         done](StoreResult&) mutable { delete_contents(ns, index + 1, rp, done); },
+                        [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+            },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  }
+
+  // -- helpers ---------------------------------------------------------------------------
+
+  // Reads one object; not_found in kubectl's words. `then(object, revision)` on success.
+  template <class Then>
+  void fetch(const kind_info& kind, const std::string& ns, const std::string& name, promise rp,
+             Then then) {
+    auto key = store::make_key(store_group(kind), kind.resource, kind.namespaced ? ns : "", name);
+    if (!key.ok()) {
+      rp.deliver(api_errors::not_found(kind, name));
+      return;
+    }
+    self->request(options.store, options.store_timeout, atoms::store_get_atom_v, *key, false)
+        .then(
+            [rp, &kind, then, name](StoredObject& stored) mutable {
+              auto object = decode(kind, stored.value(), stored.mod_revision());
+              if (!object) {
+                rp.deliver(caf::make_error(
+                    errc::unavailable,
+                    "the stored " + std::string(kind.kind) + " \"" + name + "\" does not decode"));
+                return;
+              }
+              then(std::move(object), stored.mod_revision());
+            },
+            [rp, &kind, name](caf::error& e) mutable {
+              rp.deliver(is_troupe(e, errc::not_found) ? api_errors::not_found(kind, name)
+                                                       : std::move(e));
+            });
+  }
+
+  // Proposes a store command; its failures in kubectl's words, `then(result)` on success.
+  template <class Then>
+  void propose(messages::StoreCommand command, promise rp, const kind_info& kind, std::string name,
+               Then then) {
+    self->request(options.store, options.store_timeout, atoms::propose_atom_v, std::move(command))
+        .then(
+            [rp, &kind, name, then](StoreResult& result) mutable {
+              if (result.code() == 0) return then(result);
+              switch (static_cast<errc>(result.code())) {
+                case errc::already_exists: {
+                  rp.deliver(api_errors::already_exists(kind, name));
+                  return;
+                }
+                case errc::not_found: {
+                  rp.deliver(api_errors::not_found(kind, name));
+                  return;
+                }
+                case errc::conflict: {
+                  rp.deliver(api_errors::conflict(kind, name));
+                  return;
+                }
+                default: {
+                  rp.deliver(caf::make_error(static_cast<errc>(result.code()), result.message()));
+                  return;
+                }
+              }
+            },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+  }
+
+  // Kubernetes' defaulting and validation; the error kubectl prints as
+  // `The Deployment "x" is invalid: spec.replicas: ...`, or none.
+  static caf::error default_and_validate(Message& object, const kind_info& kind) {
+    messages::apply_defaults(object, kind);
+    auto errors = messages::validate(object, kind);
+    if (errors.empty()) return {};
+    const auto* meta = gateway::metadata_of(object);
+    std::string text =
+        "The " + std::string(kind.kind) + " \"" + (meta ? meta->name() : "") + "\" is invalid: ";
+    for (std::size_t i = 0; i < errors.size(); ++i)
+      text += (i == 0 ? "" : ", ") + errors[i].to_string();
+    return api_errors::invalid(std::move(text));
+  }
+
+  int64_t now_ms() const {
+    if (options.unix_ms) return options.unix_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  // Creates the namespaces that always exist; tries again until the store takes them.
+  void ensure_default_namespaces() {
+    for (const char* ns : default_namespaces) {
+      messages::Namespace object;
+      object.mutable_metadata()->set_name(ns);
+      if (!gateway::prepare_create(object, namespace_kind(), "", now_ms(), rng).ok()) continue;
+      messages::apply_defaults(object, namespace_kind());
+      messages::StoreCommand command;
+      command.mutable_create()->set_key(*store::make_key("core", "namespaces", "", ns));
+      command.mutable_create()->set_value(object.SerializeAsString());
+      self->request(options.store, options.store_timeout, atoms::propose_atom_v, command)
+          .then(
+              [this](StoreResult& result) {
+                auto code = static_cast<errc>(result.code());
+                if (code != errc{0} && code != errc::already_exists) retry_later();
+              },
+              [this](caf::error&) { retry_later(); });
+    }
+  }
+
+  void retry_later() {
+    if (retry_scheduled) return;
+    retry_scheduled = true;
+    self->delayed_send(self, std::chrono::seconds(1), atoms::retry_atom_v);
+  }
+  bool retry_scheduled = false;
+};
+
+gateway_impl::behavior_type gateway_behavior(gateway_impl::stateful_pointer<gateway_state> self,
+                                             gateway_options options) {
+  auto& st = self->state;
+  st.self = self;
+  st.options = std::move(options);
+  st.rng.seed(st.options.seed != 0 ? st.options.seed : std::random_device{}());
+  st.ensure_default_namespaces();
+  return {
+      [self](atoms::api_atom, ApiRequest& request) { return self->state.handle(request); },
+      [self](atoms::retry_atom) {
+        self->state.retry_scheduled = false;
+        self->state.ensure_default_namespaces();
+      },
+  };
+}
+
+}  // namespace
+
+gateway_actor spawn_gateway(caf::actor_system& system, gateway_options options) {
+  return caf::actor_cast<gateway_actor>(system.spawn(gateway_behavior, std::move(options)));
+}
+
+}  // namespace troupe::actors

@@ -1,0 +1,140 @@
+// troupectl delete (-f FILE | TYPE NAME... | TYPE/NAME... | TYPE -l SELECTOR | TYPE --all):
+// deletes objects and says so as kubectl does: `pod "x" deleted`.
+#include <google/protobuf/message.h>
+
+#include <memory>
+#include <ostream>
+#include <vector>
+
+#include "cli/cluster.hpp"
+#include "cli/commands/commands.hpp"
+#include "messages/codec/manifest_reader.hpp"
+#include "messages/proto/meta.pb.h"
+
+namespace troupe::cli {
+namespace {
+
+using messages::kind_info;
+
+constexpr flag_spec delete_flags[] = {
+    {"filename", 'f', true, {}, "containing the resource to delete."},
+    {"selector", 'l', true, {}, "Selector (label query) to filter on."},
+    {"all",
+     0,
+     false,
+     {},
+     "Delete all resources, in the namespace of the specified resource types."},
+    {"cascade", 0, true, "background",
+     "Must be \"background\", \"orphan\", or \"foreground\". Defaults to background."},
+    namespace_flag,
+    server_flag,
+};
+
+struct target_object {
+  const kind_info* kind;
+  std::string ns;
+  std::string name;
+};
+
+// `pod "x" deleted`; the group-qualified kind for others: `deployment.apps "x" deleted`.
+std::string deleted_line(const kind_info& kind, const std::string& name) {
+  return kind.qualified_kind() + " \"" + name + "\" deleted";
+}
+
+int run_delete(const parsed_flags& flags, cli_io& io) {
+  auto cascade = flags.get("cascade", "background");
+  if (cascade == "true") cascade = "background";
+  if (cascade == "false") cascade = "orphan";
+  if (cascade != "background" && cascade != "foreground" && cascade != "orphan")
+    return fail(io, "invalid cascade value (" + cascade +
+                        "). Must be \"background\", \"foreground\", or \"orphan\".");
+  const auto& args = flags.positional;
+  const bool by_file = flags.has("filename");
+  if (!by_file && args.empty())
+    return fail(
+        io,
+        "You must provide one or more resources by argument or filename.\n"
+        "Example resource specifications include:\n   '-f rsrc.yaml'\n   '--filename=rsrc.json'\n"
+        "   '<resource> <name>'\n   '<resource>'");
+  auto cluster = open_cluster(flags, io);
+  if (!cluster) return 1;
+
+  int status = 0;
+  std::vector<target_object> targets;
+  if (by_file) {
+    for (const auto& file : flags.all("filename")) {
+      auto set = messages::codec::read_manifest_path(file);
+      for (const auto& e : set.errors) {
+        io.err << "error: " << e.to_string() << '\n';
+        status = 1;
+      }
+      for (const auto& o : set.objects) {
+        const auto* meta = messages::metadata_of(*o.object);
+        std::string ns = meta && !meta->namespace_().empty() ? meta->namespace_() : cluster->ns;
+        targets.push_back({o.kind, ns, meta ? meta->name() : ""});
+      }
+    }
+  } else if (args[0].find('/') != std::string::npos) {
+    for (const auto& arg : args) {
+      auto slash = arg.find('/');
+      const auto* kind = messages::find_resource(arg.substr(0, slash));
+      if (!kind || slash == std::string::npos)
+        return fail(io, "the server doesn't have a resource type \"" + arg.substr(0, slash) + "\"");
+      targets.push_back({kind, cluster->ns, arg.substr(slash + 1)});
+    }
+  } else {
+    const auto* kind = messages::find_resource(args[0]);
+    if (!kind) return fail(io, "the server doesn't have a resource type \"" + args[0] + "\"");
+    if (args.size() > 1) {
+      for (std::size_t i = 1; i < args.size(); ++i)
+        targets.push_back({kind, cluster->ns, args[i]});
+    } else if (flags.has("all") || flags.has("selector")) {
+      auto request = request_for(*kind, messages::ApiRequest::LIST, cluster->ns);
+      request.set_label_selector(flags.get("selector"));
+      auto outcome = cluster->client->call(request);
+      if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
+        io.err << failed->to_string() << '\n';
+        return 1;
+      }
+      for (const auto& item : std::get<messages::ApiResponse>(outcome).items()) {
+        auto object = kind->new_object();
+        if (!object->ParseFromString(item)) continue;
+        const auto* meta = messages::metadata_of(*object);
+        targets.push_back(
+            {kind, meta ? meta->namespace_() : cluster->ns, meta ? meta->name() : ""});
+      }
+      if (targets.empty()) {
+        io.err << "No resources found\n";
+        return 0;
+      }
+    } else {
+      return fail(io, "resource(s) were provided, but no name was specified");
+    }
+  }
+
+  for (const auto& t : targets) {
+    auto request = request_for(*t.kind, messages::ApiRequest::DELETE, t.ns);
+    request.set_name(t.name);
+    request.set_propagation_policy(cascade == "background"   ? "Background"
+                                   : cascade == "foreground" ? "Foreground"
+                                                             : "Orphan");
+    auto outcome = cluster->client->call(request);
+    if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
+      io.err << failed->to_string() << '\n';
+      status = 1;
+      continue;
+    }
+    io.out << deleted_line(*t.kind, t.name) << '\n';
+  }
+  return status;
+}
+
+}  // namespace
+
+const command delete_command{"delete",
+                             "Delete resources by file names, stdin, resources and names, or by "
+                             "resources and label selector",
+                             "troupectl delete ([-f FILENAME] | TYPE [(NAME | -l label | --all)])",
+                             delete_flags, run_delete};
+
+}  // namespace troupe::cli

@@ -1,0 +1,284 @@
+// The API gateway over a real one-member store (raft actor, LMDB, store client) in one
+// process: the Kubernetes API server's behaviour a user sees through troupectl.
+#include "actors/gateway/gateway_actor.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <chrono>
+#include <string>
+#include <variant>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "actors/control_plane.hpp"
+#include "actors/system_config.hpp"
+#include "messages/errc.hpp"
+#include "messages/proto/api.pb.h"
+#include "messages/proto/apps.pb.h"
+#include "messages/proto/core.pb.h"
+#include "messages/proto/core_pod.pb.h"
+#include "tests/support/free_port.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using troupe::messages::ApiRequest;
+using troupe::messages::ApiResponse;
+using troupe::messages::errc;
+namespace atoms = troupe::atoms;
+
+struct failure {
+  errc code;
+  std::string message;
+};
+using outcome = std::variant<ApiResponse, failure>;
+
+// One control plane (a single-member cluster) and a way to call its gateway.
+struct fixture {
+  troupe::test_support::temp_dir dir{"troupe-gateway"};
+  troupe::actors::system_config cfg;
+  caf::actor_system system{cfg};
+  troupe::actors::control_plane plane;
+
+  fixture() {
+    troupe::actors::control_plane_options options;
+    options.raft.id = "s1";
+    options.raft.listen = "127.0.0.1:" + std::to_string(troupe::test_support::free_port());
+    options.raft.data_dir = (dir.path() / "data").string();
+    options.raft.storage.env.map_size = uint64_t{64} << 20;
+    options.raft.heartbeat_ms = 20;
+    options.raft.election_timeout_ms = 60;
+    options.api_listen = "127.0.0.1:0";
+    auto started = troupe::actors::start_control_plane(system, options);
+    if (!started) BOOST_FAIL("the control plane did not start: " << system.render(started.error()));
+    plane = *started;
+    // The gateway creates the default namespaces once the member leads.
+    for (int i = 0; i < 200; ++i) {
+      if (std::holds_alternative<ApiResponse>(get("", "namespaces", "", "default"))) return;
+      std::this_thread::sleep_for(25ms);
+    }
+    BOOST_FAIL("the default namespace did not appear within 5 s");
+  }
+  ~fixture() { troupe::actors::stop_control_plane(plane); }
+
+  outcome call(const ApiRequest& request) {
+    caf::scoped_actor self{system};
+    outcome out = failure{errc::unavailable, "no answer"};
+    self->request(plane.gateway, 10s, atoms::api_atom_v, request)
+        .receive([&](ApiResponse& r) { out = std::move(r); },
+                 [&](caf::error& e) {
+                   out = failure{static_cast<errc>(e.code()),
+                                 e.context().match_elements<std::string>()
+                                     ? e.context().get_as<std::string>(0)
+                                     : system.render(e)};
+                 });
+    return out;
+  }
+
+  outcome get(const std::string& group, const std::string& resource, const std::string& ns,
+              const std::string& name) {
+    ApiRequest r;
+    r.set_verb(ApiRequest::GET);
+    r.set_group(group);
+    r.set_resource(resource);
+    r.set_namespace_(ns);
+    r.set_name(name);
+    return call(r);
+  }
+
+  outcome write(ApiRequest::Verb verb, const std::string& group, const std::string& resource,
+                const std::string& ns, const google::protobuf::Message& object,
+                const std::string& name = "") {
+    ApiRequest r;
+    r.set_verb(verb);
+    r.set_group(group);
+    r.set_resource(resource);
+    r.set_namespace_(ns);
+    r.set_name(name);
+    r.set_object(object.SerializeAsString());
+    return call(r);
+  }
+};
+
+troupe::messages::Pod pod(const std::string& name, const std::string& app = "myapp") {
+  troupe::messages::Pod p;
+  p.mutable_metadata()->set_name(name);
+  (*p.mutable_metadata()->mutable_labels())["app"] = app;
+  auto* c = p.mutable_spec()->add_containers();
+  c->set_name("nginx");
+  c->set_image("nginx");
+  return p;
+}
+
+template <class T>
+T decoded(const outcome& o) {
+  T out;
+  if (const auto* f = std::get_if<failure>(&o)) BOOST_FAIL("the call failed: " << f->message);
+  BOOST_TEST_REQUIRE(out.ParseFromString(std::get<ApiResponse>(o).object()));
+  return out;
+}
+
+const failure& failed(const outcome& o) {
+  BOOST_TEST_REQUIRE(std::holds_alternative<failure>(o), "the call succeeded");
+  return std::get<failure>(o);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(actors_gateway)
+
+BOOST_FIXTURE_TEST_CASE(create_fills_server_metadata_and_get_returns_it, fixture,
+                        *boost::unit_test::timeout(60)) {
+  auto created = decoded<troupe::messages::Pod>(
+      write(ApiRequest::CREATE, "", "pods", "default", pod("myapp-pod")));
+  const auto& meta = created.metadata();
+  BOOST_TEST(meta.namespace_() == "default");
+  BOOST_TEST(meta.uid().size() == 36u);
+  BOOST_TEST(!meta.resource_version().empty());
+  BOOST_TEST(meta.generation() == 1);
+  BOOST_TEST(created.spec().restart_policy() == "Always");  // defaulted by the server
+  auto got = decoded<troupe::messages::Pod>(get("", "pods", "default", "myapp-pod"));
+  BOOST_TEST(got.SerializeAsString() == created.SerializeAsString());
+
+  // The same name again: kubectl's AlreadyExists text.
+  auto again = write(ApiRequest::CREATE, "", "pods", "default", pod("myapp-pod"));
+  BOOST_TEST((failed(again).code == errc::already_exists));
+  BOOST_TEST(failed(again).message == "pods \"myapp-pod\" already exists");
+  auto missing = get("", "pods", "default", "nope");
+  BOOST_TEST(failed(missing).message == "pods \"nope\" not found");
+  auto missing_apps = get("apps", "deployments", "default", "nope");
+  BOOST_TEST(failed(missing_apps).message == "deployments.apps \"nope\" not found");
+}
+
+BOOST_FIXTURE_TEST_CASE(generate_name_namespaces_and_validation, fixture,
+                        *boost::unit_test::timeout(60)) {
+  auto p = pod("");
+  p.mutable_metadata()->set_generate_name("web-");
+  auto created = decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "", p));
+  BOOST_TEST(created.metadata().name().starts_with("web-"));
+  BOOST_TEST(created.metadata().name().size() == 9u);
+  BOOST_TEST(created.metadata().namespace_() == "default");  // an empty namespace means default
+
+  auto nowhere = write(ApiRequest::CREATE, "", "pods", "prod", pod("x"));
+  BOOST_TEST((failed(nowhere).code == errc::not_found));
+  BOOST_TEST(failed(nowhere).message == "namespaces \"prod\" not found");
+
+  auto bad = pod("bad");
+  bad.mutable_spec()->mutable_containers(0)->clear_image();
+  auto invalid = write(ApiRequest::CREATE, "", "pods", "default", bad);
+  BOOST_TEST((failed(invalid).code == errc::invalid));
+  BOOST_TEST(failed(invalid).message.starts_with("The Pod \"bad\" is invalid: "));
+  BOOST_TEST(failed(invalid).message.find("spec.containers[0].image: Required value") !=
+             std::string::npos);
+
+  auto kube_system = failed(call([] {
+    ApiRequest r;
+    r.set_verb(ApiRequest::DELETE);
+    r.set_resource("namespaces");
+    r.set_name("kube-system");
+    return r;
+  }()));
+  BOOST_TEST((kube_system.code == errc::forbidden));
+  BOOST_TEST(kube_system.message ==
+             "namespaces \"kube-system\" is forbidden: this namespace may not be deleted");
+}
+
+BOOST_FIXTURE_TEST_CASE(list_filters_by_label_and_field_and_namespace, fixture,
+                        *boost::unit_test::timeout(60)) {
+  troupe::messages::Namespace prod;
+  prod.mutable_metadata()->set_name("prod");
+  decoded<troupe::messages::Namespace>(write(ApiRequest::CREATE, "", "namespaces", "", prod));
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("a", "web")));
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("b", "db")));
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "prod", pod("c", "web")));
+  auto names = [&](const std::string& ns, const std::string& labels, const std::string& fields) {
+    ApiRequest r;
+    r.set_verb(ApiRequest::LIST);
+    r.set_resource("pods");
+    r.set_namespace_(ns);
+    r.set_label_selector(labels);
+    r.set_field_selector(fields);
+    auto o = call(r);
+    BOOST_TEST_REQUIRE(std::holds_alternative<ApiResponse>(o));
+    std::string out;
+    for (const auto& item : std::get<ApiResponse>(o).items()) {
+      troupe::messages::Pod p;
+      p.ParseFromString(item);
+      out += (out.empty() ? "" : ",") + p.metadata().namespace_() + "/" + p.metadata().name();
+    }
+    return out;
+  };
+  BOOST_TEST(names("default", "", "") == "default/a,default/b");
+  BOOST_TEST(names("", "", "") == "default/a,default/b,prod/c");  // all namespaces
+  BOOST_TEST(names("", "app=web", "") == "default/a,prod/c");
+  BOOST_TEST(names("", "app in (db)", "") == "default/b");
+  BOOST_TEST(names("", "", "metadata.name=c") == "prod/c");
+  BOOST_TEST(names("", "app=web", "metadata.namespace!=prod") == "default/a");
+}
+
+BOOST_FIXTURE_TEST_CASE(update_checks_resource_version_and_bumps_generation, fixture,
+                        *boost::unit_test::timeout(60)) {
+  troupe::messages::Deployment d;
+  d.mutable_metadata()->set_name("web");
+  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "web";
+  auto* tmpl = d.mutable_spec()->mutable_template_();
+  (*tmpl->mutable_metadata()->mutable_labels())["app"] = "web";
+  auto* c = tmpl->mutable_spec()->add_containers();
+  c->set_name("nginx");
+  c->set_image("nginx:1.25");
+  auto created = decoded<troupe::messages::Deployment>(
+      write(ApiRequest::CREATE, "apps", "deployments", "default", d));
+  BOOST_TEST(created.metadata().generation() == 1);
+
+  // A label change keeps the generation; a spec change bumps it.
+  auto relabelled = created;
+  (*relabelled.mutable_metadata()->mutable_labels())["tier"] = "front";
+  auto v2 = decoded<troupe::messages::Deployment>(
+      write(ApiRequest::UPDATE, "apps", "deployments", "default", relabelled, "web"));
+  BOOST_TEST(v2.metadata().generation() == 1);
+  auto rescaled = v2;
+  rescaled.mutable_spec()->set_replicas(5);
+  auto v3 = decoded<troupe::messages::Deployment>(
+      write(ApiRequest::UPDATE, "apps", "deployments", "default", rescaled, "web"));
+  BOOST_TEST(v3.metadata().generation() == 2);
+  BOOST_TEST(v3.metadata().uid() == created.metadata().uid());
+
+  // A stale resourceVersion: kubectl's Conflict text.
+  auto stale = write(ApiRequest::UPDATE, "apps", "deployments", "default", rescaled, "web");
+  BOOST_TEST((failed(stale).code == errc::conflict));
+  BOOST_TEST(failed(stale).message ==
+             "Operation cannot be fulfilled on deployments.apps \"web\": the object has been "
+             "modified; please apply your changes to the latest version and try again");
+
+  // The status subresource changes only the status.
+  auto status = v3;
+  status.mutable_status()->set_ready_replicas(3);
+  status.mutable_spec()->set_replicas(9);
+  auto v4 = decoded<troupe::messages::Deployment>(
+      write(ApiRequest::UPDATE_STATUS, "apps", "deployments", "default", status, "web"));
+  BOOST_TEST(v4.status().ready_replicas() == 3);
+  BOOST_TEST(v4.spec().replicas() == 5);
+}
+
+BOOST_FIXTURE_TEST_CASE(deleting_a_namespace_deletes_what_it_holds, fixture,
+                        *boost::unit_test::timeout(60)) {
+  troupe::messages::Namespace dev;
+  dev.mutable_metadata()->set_name("dev");
+  decoded<troupe::messages::Namespace>(write(ApiRequest::CREATE, "", "namespaces", "", dev));
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "dev", pod("a")));
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("b")));
+  ApiRequest del;
+  del.set_verb(ApiRequest::DELETE);
+  del.set_resource("namespaces");
+  del.set_name("dev");
+  auto deleted = decoded<troupe::messages::Namespace>(call(del));
+  BOOST_TEST(deleted.metadata().name() == "dev");
+  BOOST_TEST(failed(get("", "pods", "dev", "a")).message == "pods \"a\" not found");
+  BOOST_TEST(failed(get("", "namespaces", "", "dev")).message == "namespaces \"dev\" not found");
+  decoded<troupe::messages::Pod>(get("", "pods", "default", "b"));  // other namespaces stay
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,189 @@
+// End to end: `troupe up` starts the embedded cluster in the background under a private
+// TROUPE_HOME, and the real troupectl binary walks the first steps of the tutorial against
+// it: create a pod from the tutorial's manifest, see it in `get pods`, read it back as
+// YAML, meet kubectl's errors, delete it. `troupe down` stops the cluster.
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+
+#include <caf/actor_system.hpp>
+
+#include "actors/system_config.hpp"
+#include "tests/support/free_port.hpp"
+#include "tests/support/process_cluster.hpp"
+#include "tests/support/temp_dir.hpp"
+
+#ifndef TROUPE_SERVER_BINARY
+#error "TROUPE_SERVER_BINARY must name the troupe executable"
+#endif
+#ifndef TROUPECTL_BINARY
+#error "TROUPECTL_BINARY must name the troupectl executable"
+#endif
+
+namespace {
+
+struct run_result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs a binary under `home` as TROUPE_HOME, from the repository root, capturing its output.
+run_result run(const std::filesystem::path& home, const std::string& binary,
+               const std::string& args) {
+  const auto out = home / "cmd.out";
+  const auto err = home / "cmd.err";
+  std::string command = "TROUPE_HOME='" + home.string() + "' '" + binary + "' " + args + " >'" +
+                        out.string() + "' 2>'" + err.string() + "'";
+  int status = std::system(command.c_str());
+  run_result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+struct embedded_cluster {
+  troupe::test_support::temp_dir home{"troupe-home"};
+  std::string api = "127.0.0.1:" + std::to_string(troupe::test_support::free_port());
+  std::string raft = "127.0.0.1:" + std::to_string(troupe::test_support::free_port());
+
+  embedded_cluster() {
+    auto up =
+        run(home.path(), TROUPE_SERVER_BINARY, "up --api-listen " + api + " --raft-listen " + raft);
+    BOOST_TEST_REQUIRE(up.code == 0, "troupe up failed: " << up.err << "\nlog:\n"
+                                                          << slurp(home.path() / "troupe.log"));
+    BOOST_TEST(up.out.find("Troupe is running") != std::string::npos, up.out);
+  }
+  ~embedded_cluster() { run(home.path(), TROUPE_SERVER_BINARY, "down"); }
+
+  run_result troupectl(const std::string& args) { return run(home.path(), TROUPECTL_BINARY, args); }
+};
+
+bool contains(const std::string& text, const std::string& part) {
+  return text.find(part) != std::string::npos;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(e2e_troupectl)
+
+BOOST_AUTO_TEST_CASE(tutorial_pod_lifecycle_through_troupe_up, *boost::unit_test::timeout(120)) {
+  embedded_cluster cluster;
+
+  auto none = cluster.troupectl("get pods");
+  BOOST_TEST(none.code == 0);
+  BOOST_TEST(none.err == "No resources found in default namespace.\n");
+
+  auto created = cluster.troupectl("create -f manifests/pod-definition.yml");
+  BOOST_TEST(created.code == 0, created.err);
+  BOOST_TEST(created.out == "pod/myapp-pod created\n");
+
+  auto again = cluster.troupectl("create -f manifests/pod-definition.yml");
+  BOOST_TEST(again.code == 1);
+  BOOST_TEST(again.err ==
+             "Error from server (AlreadyExists): error when creating "
+             "\"manifests/pod-definition.yml\": pods \"myapp-pod\" already exists\n");
+
+  auto pods = cluster.troupectl("get pods");
+  BOOST_TEST(pods.code == 0, pods.err);
+  BOOST_TEST(pods.out.starts_with("NAME        READY   STATUS    RESTARTS   AGE\n"), pods.out);
+  BOOST_TEST(contains(pods.out, "myapp-pod   0/1     Pending   0          "), pods.out);
+
+  auto labels = cluster.troupectl("get pods --show-labels -l type=front-end");
+  BOOST_TEST(contains(labels.out, "app=myapp,type=front-end"), labels.out);
+  auto other = cluster.troupectl("get pods -l type=back-end");
+  BOOST_TEST(other.err == "No resources found in default namespace.\n");
+
+  auto yaml = cluster.troupectl("get pod myapp-pod -o yaml");
+  BOOST_TEST(yaml.code == 0, yaml.err);
+  BOOST_TEST(contains(yaml.out, "kind: Pod\n"), yaml.out);
+  BOOST_TEST(contains(yaml.out, "  name: myapp-pod\n"), yaml.out);
+  BOOST_TEST(contains(yaml.out, "  uid: "), yaml.out);
+  BOOST_TEST(contains(yaml.out, "  resourceVersion: \""), yaml.out);
+
+  auto namespaces = cluster.troupectl("get namespaces");
+  BOOST_TEST(contains(namespaces.out, "default "), namespaces.out);
+  BOOST_TEST(contains(namespaces.out, "kube-system "), namespaces.out);
+
+  auto missing = cluster.troupectl("get pod nope");
+  BOOST_TEST(missing.code == 1);
+  BOOST_TEST(missing.err == "Error from server (NotFound): pods \"nope\" not found\n");
+
+  auto deleted = cluster.troupectl("delete pod myapp-pod");
+  BOOST_TEST(deleted.code == 0, deleted.err);
+  BOOST_TEST(deleted.out == "pod \"myapp-pod\" deleted\n");
+  auto gone = cluster.troupectl("get pods");
+  BOOST_TEST(gone.err == "No resources found in default namespace.\n");
+
+  auto unknown = cluster.troupectl("get widgets");
+  BOOST_TEST(unknown.code == 1);
+  BOOST_TEST(unknown.err == "error: the server doesn't have a resource type \"widgets\"\n");
+}
+
+BOOST_AUTO_TEST_CASE(troupectl_without_a_cluster_says_how_to_start_one,
+                     *boost::unit_test::timeout(60)) {
+  troupe::test_support::temp_dir home{"troupe-home"};
+  auto r = run(home.path(), TROUPECTL_BINARY, "get pods");
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err, "is missing. Start one with `troupe up`"), r.err);
+  auto refused =
+      run(home.path(), TROUPECTL_BINARY,
+          "get pods --server 127.0.0.1:" + std::to_string(troupe::test_support::free_port()));
+  BOOST_TEST(refused.code == 1);
+  BOOST_TEST(contains(refused.err, "was refused - did you specify the right host or port?"),
+             refused.err);
+}
+
+// Three `troupe server` processes: every member's gateway serves the API, a follower's by
+// forwarding to the leader, and the cluster keeps serving after the leader is killed.
+BOOST_AUTO_TEST_CASE(every_member_serves_the_api_and_survives_its_leader,
+                     *boost::unit_test::timeout(120)) {
+  troupe::actors::system_config cfg;
+  caf::actor_system system{cfg};
+  troupe::test_support::process_cluster_options options;
+  options.binary = TROUPE_SERVER_BINARY;
+  troupe::test_support::process_cluster cluster{system, options};
+  auto leader = cluster.await_leader(std::chrono::seconds(20));
+  BOOST_TEST_REQUIRE(leader.has_value(), cluster.logs());
+  troupe::test_support::temp_dir home{"troupe-home"};
+  auto troupectl = [&](int member, const std::string& args) {
+    return run(home.path(), TROUPECTL_BINARY, args + " --server " + cluster.api_address(member));
+  };
+  const int follower = (*leader + 1) % 3;
+  const int other = (*leader + 2) % 3;
+  // The gateway creates the default namespace once a leader exists; give it a moment.
+  run_result created;
+  for (int i = 0; i < 50; ++i) {
+    created = troupectl(follower, "create -f manifests/pod-definition.yml");
+    if (created.code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  BOOST_TEST(created.out == "pod/myapp-pod created\n", created.err);
+  auto seen = troupectl(other, "get pod myapp-pod -o name");
+  BOOST_TEST(seen.out == "pod/myapp-pod\n", seen.err);
+
+  cluster.kill9(*leader);
+  BOOST_TEST_REQUIRE(cluster.await_leader(std::chrono::seconds(20)).has_value(), cluster.logs());
+  auto after = troupectl(follower, "get pod myapp-pod -o name");
+  BOOST_TEST(after.out == "pod/myapp-pod\n", after.err);
+  auto deleted = troupectl(other, "delete pod myapp-pod");
+  BOOST_TEST(deleted.out == "pod \"myapp-pod\" deleted\n", deleted.err);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
