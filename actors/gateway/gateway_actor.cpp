@@ -1,16 +1,22 @@
 #include "actors/gateway/gateway_actor.hpp"
 
 #include <chrono>
+#include <map>
 #include <memory>
 #include <random>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/gateway/api_errors.hpp"
+#include "actors/gateway/object_fields.hpp"
+#include "actors/gateway/watch_relay.hpp"
 #include "actors/gateway/object_rules.hpp"
 #include "messages/defaults.hpp"
 #include "messages/errc.hpp"
@@ -36,6 +42,7 @@ using messages::StoreResult;
 
 // What the gateway sends itself: another try at creating the default namespaces.
 using gateway_impl = gateway_actor::extend<caf::reacts_to<atoms::retry_atom>>;
+using watch_promise = caf::typed_response_promise<uint64_t>;
 using promise = caf::typed_response_promise<ApiResponse>;
 
 constexpr const char* default_namespaces[] = {"default", "kube-system"};
@@ -89,16 +96,28 @@ std::optional<uint64_t> parse_revision(const std::string& text) {
   return value;
 }
 
-// A field selector's value on an object; only pods have spec.nodeName and status.phase.
-std::string field_value(const Message& object, std::string_view field) {
-  const auto* meta = gateway::metadata_of(object);
-  if (field == "metadata.name") return meta ? meta->name() : "";
-  if (field == "metadata.namespace") return meta ? meta->namespace_() : "";
-  if (const auto* pod = dynamic_cast<const messages::Pod*>(&object)) {
-    if (field == "spec.nodeName") return pod->spec().node_name();
-    if (field == "status.phase") return pod->status().phase();
-  }
-  return "";
+// What a LIST or WATCH covers: its selectors and the store's key prefix.
+struct list_scope {
+  messages::label_selector labels;
+  messages::field_selector fields;
+  std::string prefix;
+};
+
+// The scope of a LIST or WATCH request, or the error kubectl would show for it.
+std::variant<list_scope, caf::error> scope_of(const kind_info& kind, const ApiRequest& request) {
+  auto labels = messages::label_selector::parse(request.label_selector());
+  if (!labels.value) return api_errors::invalid(labels.error);
+  auto fields = messages::field_selector::parse(request.field_selector());
+  if (!fields.value) return api_errors::invalid(fields.error);
+  for (const auto& f : fields.value->fields())
+    if (!supports_field(kind.resource, f))
+      return api_errors::invalid("field label not supported: " + f);
+  auto prefix =
+      request.namespace_().empty() && kind.namespaced
+          ? store::resource_prefix(store_group(kind), kind.resource)
+          : store::namespace_prefix(store_group(kind), kind.resource, request.namespace_());
+  if (!prefix.ok()) return api_errors::invalid(prefix.error().message());
+  return list_scope{std::move(*labels.value), std::move(*fields.value), std::move(*prefix)};
 }
 
 struct gateway_state {
@@ -160,35 +179,16 @@ struct gateway_state {
   }
 
   void list(const kind_info& kind, const ApiRequest& request, promise rp) {
-    auto labels = messages::label_selector::parse(request.label_selector());
-    if (!labels.value) {
-      rp.deliver(api_errors::invalid(labels.error));
+    auto scope = scope_of(kind, request);
+    if (auto* error = std::get_if<caf::error>(&scope)) {
+      rp.deliver(std::move(*error));
       return;
     }
-    auto fields = messages::field_selector::parse(request.field_selector());
-    if (!fields.value) {
-      rp.deliver(api_errors::invalid(fields.error));
-      return;
-    }
-    for (const auto& f : fields.value->fields()) {
-      bool pod_only = f == "spec.nodeName" || f == "status.phase";
-      if (pod_only && kind.resource != "pods") {
-        rp.deliver(api_errors::invalid("field label not supported: " + f));
-        return;
-      }
-    }
-    auto prefix =
-        request.namespace_().empty() && kind.namespaced
-            ? store::resource_prefix(store_group(kind), kind.resource)
-            : store::namespace_prefix(store_group(kind), kind.resource, request.namespace_());
-    if (!prefix.ok()) {
-      rp.deliver(api_errors::invalid(prefix.error().message()));
-      return;
-    }
-    self->request(options.store, options.store_timeout, atoms::store_list_atom_v, *prefix,
+    auto& [labels, fields, prefix] = std::get<list_scope>(scope);
+    self->request(options.store, options.store_timeout, atoms::store_list_atom_v, prefix,
                   request.limit(), request.continue_(), false)
         .then(
-            [rp, &kind, labels = *labels.value, fields = *fields.value](
+            [rp, &kind, labels = labels, fields = fields](
                 std::vector<std::string>&, std::vector<StoredObject>& objects, uint64_t revision,
                 std::string& next) mutable {
               ApiResponse out;
@@ -375,6 +375,54 @@ struct gateway_state {
             [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   }
 
+  // A WATCH: a relay actor between the store's watch and the subscriber (watch_relay.hpp).
+  watch_promise watch(ApiRequest& request, caf::actor subscriber, uint64_t tag) {
+    auto rp = self->make_response_promise<uint64_t>();
+    const kind_info* kind = find_served(request.group(), request.resource());
+    if (kind == nullptr) {
+      rp.deliver(api_errors::unknown_resource(request.group(), request.resource()));
+      return rp;
+    }
+    if (!kind->namespaced) request.clear_namespace_();
+    auto after = parse_revision(request.resource_version());
+    if (!after) {
+      rp.deliver(
+          api_errors::invalid("a watch needs the resourceVersion to start after: list "
+                              "first and watch from the list's resourceVersion"));
+      return rp;
+    }
+    auto scope = scope_of(*kind, request);
+    if (auto* error = std::get_if<caf::error>(&scope)) {
+      rp.deliver(std::move(*error));
+      return rp;
+    }
+    auto& s = std::get<list_scope>(scope);
+    auto relay = spawn_watch_relay(
+        self->home_system(),
+        {kind, std::move(s.labels), std::move(s.fields), std::move(subscriber), tag});
+    const uint64_t id = next_watch++;
+    relays[id] = relay;
+    self->monitor(relay);
+    self->request(options.store, options.store_timeout, atoms::watch_atom_v, s.prefix, *after,
+                  relay, uint64_t{0})
+        .then([rp, id](uint64_t) mutable { rp.deliver(id); },
+              [this, rp, id](caf::error& e) mutable {
+                stop_watch(id);
+                rp.deliver(std::move(e));
+              });
+    return rp;
+  }
+
+  void stop_watch(uint64_t id) {
+    auto it = relays.find(id);
+    if (it == relays.end()) return;
+    caf::anon_send_exit(it->second, caf::exit_reason::user_shutdown);
+    relays.erase(it);
+  }
+
+  std::map<uint64_t, caf::actor> relays;  // the watches this gateway serves, by id
+  uint64_t next_watch = 1;
+
   // -- helpers ---------------------------------------------------------------------------
 
   // Reads one object; not_found in kubectl's words. `then(object, revision)` on success.
@@ -490,8 +538,22 @@ gateway_impl::behavior_type gateway_behavior(gateway_impl::stateful_pointer<gate
   st.options = std::move(options);
   st.rng.seed(st.options.seed != 0 ? st.options.seed : std::random_device{}());
   st.ensure_default_namespaces();
+  // A relay that ended on its own (its subscriber or the store's watch went) is forgotten.
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& relays = self->state.relays;
+    for (auto it = relays.begin(); it != relays.end(); ++it) {
+      if (it->second.address() == down.source) {
+        relays.erase(it);
+        break;
+      }
+    }
+  });
   return {
       [self](atoms::api_atom, ApiRequest& request) { return self->state.handle(request); },
+      [self](atoms::watch_atom, ApiRequest& request, caf::actor& subscriber, uint64_t tag) {
+        return self->state.watch(request, std::move(subscriber), tag);
+      },
+      [self](atoms::unwatch_atom, uint64_t id) { self->state.stop_watch(id); },
       [self](atoms::retry_atom) {
         self->state.retry_scheduled = false;
         self->state.ensure_default_namespaces();

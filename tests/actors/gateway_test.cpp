@@ -281,4 +281,80 @@ BOOST_FIXTURE_TEST_CASE(deleting_a_namespace_deletes_what_it_holds, fixture,
   decoded<troupe::messages::Pod>(get("", "pods", "default", "b"));  // other namespaces stay
 }
 
+BOOST_FIXTURE_TEST_CASE(watch_streams_objects_from_a_list_revision_through_selectors, fixture,
+                        *boost::unit_test::timeout(60)) {
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("a", "web")));
+  ApiRequest list;
+  list.set_verb(ApiRequest::LIST);
+  list.set_resource("pods");
+  list.set_namespace_("default");
+  auto listed = call(list);
+  BOOST_TEST_REQUIRE(std::holds_alternative<ApiResponse>(listed));
+  const std::string from = std::get<ApiResponse>(listed).resource_version();
+
+  caf::scoped_actor self{system};
+  ApiRequest watch = list;
+  watch.set_label_selector("app=web");
+  watch.set_resource_version(from);
+  uint64_t id = 0;
+  self->request(plane.gateway, 10s, atoms::watch_atom_v, watch, caf::actor_cast<caf::actor>(self),
+                uint64_t{42})
+      .receive([&](uint64_t watch_id) { id = watch_id; },
+               [&](caf::error& e) { BOOST_FAIL("watch failed: " << system.render(e)); });
+
+  // b does not match the selector; c does, and is then changed and deleted.
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("b", "db")));
+  auto c = decoded<troupe::messages::Pod>(
+      write(ApiRequest::CREATE, "", "pods", "default", pod("c", "web")));
+  (*c.mutable_metadata()->mutable_annotations())["note"] = "changed";
+  decoded<troupe::messages::Pod>(write(ApiRequest::UPDATE, "", "pods", "default", c, "c"));
+  ApiRequest del;
+  del.set_verb(ApiRequest::DELETE);
+  del.set_resource("pods");
+  del.set_namespace_("default");
+  del.set_name("c");
+  decoded<troupe::messages::Pod>(call(del));
+
+  std::vector<std::string> seen;  // "TYPE name resourceVersion-is-set"
+  while (seen.size() < 3) {
+    bool progressed = false;
+    self->receive(
+        [&](atoms::watch_events_atom, uint64_t tag,
+            std::vector<troupe::messages::WatchEvent>& events) {
+          BOOST_TEST(tag == 42u);
+          for (const auto& e : events) {
+            troupe::messages::Pod p;
+            BOOST_TEST_REQUIRE(p.ParseFromString(e.value()));
+            seen.push_back(
+                troupe::messages::WatchEvent::Type_Name(e.type()) + " " + p.metadata().name() +
+                " " +
+                (p.metadata().resource_version() == std::to_string(e.revision()) ? "rv" : "no-rv"));
+          }
+          progressed = true;
+        },
+        [&](atoms::watch_end_atom, uint64_t, caf::error& e) {
+          BOOST_FAIL("the watch ended: " << system.render(e));
+        },
+        caf::after(5s) >> [] {});
+    BOOST_TEST_REQUIRE(progressed, "no watch events within 5 s; " << seen.size() << " seen");
+  }
+  BOOST_TEST(seen == (std::vector<std::string>{"ADDED c rv", "MODIFIED c rv", "DELETED c rv"}),
+             boost::test_tools::per_element());
+
+  self->send(plane.gateway, atoms::unwatch_atom_v, id);
+  decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("d", "web")));
+  bool quiet = true;
+  self->receive([&](atoms::watch_events_atom, uint64_t,
+                    std::vector<troupe::messages::WatchEvent>&) { quiet = false; },
+                caf::after(300ms) >> [] {});
+  BOOST_TEST(quiet, "events after unwatch");
+
+  // Without a revision to start after, the gateway says what to do.
+  watch.clear_resource_version();
+  self->request(plane.gateway, 10s, atoms::watch_atom_v, watch, caf::actor_cast<caf::actor>(self),
+                uint64_t{43})
+      .receive([&](uint64_t) { BOOST_ERROR("a watch without a revision was accepted"); },
+               [&](caf::error& e) { BOOST_TEST(e.code() == static_cast<uint8_t>(errc::invalid)); });
+}
+
 BOOST_AUTO_TEST_SUITE_END()
