@@ -21,6 +21,23 @@ api_client::api_client(std::unique_ptr<impl> state) : impl_(std::move(state)) {}
 
 api_client::~api_client() = default;
 
+namespace {
+
+api_client::failure failure_of(caf::actor_system& system, const caf::error& e) {
+  api_client::failure f;
+  if (e.category() == caf::atom("troupe")) {
+    f.reason = messages::kubernetes_reason(static_cast<messages::errc>(e.code()));
+    f.message = e.context().match_elements<std::string>() ? e.context().get_as<std::string>(0)
+                                                          : system.render(e);
+  } else {
+    f.reason = "ServiceUnavailable";
+    f.message = system.render(e);
+  }
+  return f;
+}
+
+}  // namespace
+
 std::unique_ptr<api_client> api_client::connect(const std::vector<std::string>& servers,
                                                 std::string& error) {
   auto state = std::make_unique<impl>();
@@ -49,19 +66,30 @@ api_client::outcome api_client::call(const messages::ApiRequest& request,
   outcome out = failure{"InternalError", "no answer"};
   self->request(impl_->gateway, timeout, atoms::api_atom_v, request)
       .receive([&](messages::ApiResponse& response) { out = std::move(response); },
-               [&](caf::error& e) {
-                 failure f;
-                 if (e.category() == caf::atom("troupe")) {
-                   f.reason = messages::kubernetes_reason(static_cast<messages::errc>(e.code()));
-                   f.message = e.context().match_elements<std::string>()
-                                   ? e.context().get_as<std::string>(0)
-                                   : impl_->system.render(e);
-                 } else {
-                   f.reason = "ServiceUnavailable";
-                   f.message = impl_->system.render(e);
-                 }
-                 out = std::move(f);
-               });
+               [&](caf::error& e) { out = failure_of(impl_->system, e); });
+  return out;
+}
+
+std::optional<api_client::failure> api_client::watch(
+    const messages::ApiRequest& request,
+    const std::function<bool(const messages::WatchEvent&)>& on_event) {
+  caf::scoped_actor self{impl_->system};
+  std::optional<failure> out;
+  self->request(impl_->gateway, std::chrono::seconds(30), atoms::watch_atom_v, request,
+                caf::actor_cast<caf::actor>(self), uint64_t{1})
+      .receive([](uint64_t) {}, [&](caf::error& e) { out = failure_of(impl_->system, e); });
+  bool going = !out;
+  while (going) {
+    self->receive(
+        [&](atoms::watch_events_atom, uint64_t, std::vector<messages::WatchEvent>& events) {
+          for (const auto& e : events)
+            if (going && !on_event(e)) going = false;
+        },
+        [&](atoms::watch_end_atom, uint64_t, caf::error& e) {
+          if (e) out = failure_of(impl_->system, e);
+          going = false;
+        });
+  }
   return out;
 }
 

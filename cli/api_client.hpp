@@ -3,12 +3,15 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <variant>
 #include <vector>
 
 #include "messages/proto/api.pb.h"
+#include "messages/proto/store.pb.h"
 
 namespace troupe::cli {
 
@@ -34,6 +37,12 @@ class api_client {
 
   outcome call(const messages::ApiRequest& request,
                std::chrono::milliseconds timeout = std::chrono::seconds(30));
+
+  // Watches as `request` says (a LIST request with resource_version set to start after) and
+  // hands each event to `on_event` until it returns false or the watch ends. The failure
+  // that kept it from starting or ended it, if any.
+  std::optional<failure> watch(const messages::ApiRequest& request,
+                               const std::function<bool(const messages::WatchEvent&)>& on_event);
 
  private:
   struct impl;

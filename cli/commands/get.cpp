@@ -30,6 +30,11 @@ constexpr flag_spec get_flags[] = {
     {"all-namespaces", 'A', false, {}, "List the requested object(s) across all namespaces."},
     {"show-labels", 0, false, {}, "When printing, show all labels as the last column."},
     {"no-headers", 0, false, {}, "When using the default output format, don't print headers."},
+    {"watch",
+     'w',
+     false,
+     {},
+     "After listing/getting the requested object, watch for changes (until interrupted)."},
     namespace_flag,
     server_flag,
 };
@@ -117,6 +122,7 @@ int run_get(const parsed_flags& flags, cli_io& io) {
   const bool all_namespaces = flags.has("all-namespaces");
 
   int status = 0;
+  std::string last_revision;  // the last list's, for -w
   bool printed_table = false;
   std::size_t printed_objects = 0;
   const bool several_kinds = selected->size() > 1;
@@ -137,8 +143,10 @@ int run_get(const parsed_flags& flags, cli_io& io) {
         status = 1;
         continue;
       }
-      for (const auto& item : std::get<messages::ApiResponse>(outcome).items())
+      const auto& listed = std::get<messages::ApiResponse>(outcome);
+      for (const auto& item : listed.items())
         keep(item);
+      last_revision = listed.resource_version();
     } else {
       for (const auto& name : s.names) {
         auto request = request_for(*s.kind, messages::ApiRequest::GET, target->ns);
@@ -172,6 +180,41 @@ int run_get(const parsed_flags& flags, cli_io& io) {
     io.out << print_table(*s.kind, view, options);
     printed_table = true;
     printed_objects += objects.size();
+  }
+  if (flags.has("watch") && status == 0) {
+    if (selected->size() != 1 || !selected->front().names.empty())
+      return fail(io, "you may only watch one resource type, listed without names");
+    const auto& kind = *selected->front().kind;
+    auto request =
+        request_for(kind, messages::ApiRequest::LIST, all_namespaces ? std::string() : target->ns);
+    request.set_label_selector(flags.get("selector"));
+    request.set_field_selector(flags.get("field-selector"));
+    request.set_resource_version(last_revision);
+    bool first_row = printed_table;
+    auto ended = target->client->watch(request, [&](const messages::WatchEvent& e) {
+      auto object = kind.new_object();
+      if (!object->ParseFromString(e.value())) return true;
+      if (format != output_format::human) {
+        print_object(io.out, format, *object, kind, printed_objects++);
+      } else {
+        table_options options;
+        options.wide = wide;
+        options.show_labels = flags.has("show-labels");
+        options.all_namespaces = all_namespaces && kind.namespaced;
+        options.no_headers = first_row || flags.has("no-headers");
+        options.now_ms = unix_now_ms();
+        const google::protobuf::Message* row[] = {object.get()};
+        io.out << print_table(kind, row, options);
+        first_row = true;
+      }
+      io.out.flush();
+      return true;
+    });
+    if (ended) {
+      io.err << ended->to_string() << '\n';
+      return 1;
+    }
+    return 0;
   }
   if (printed_objects == 0 && status == 0) {
     if (all_namespaces || (selected->size() == 1 && !selected->front().kind->namespaced))

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -124,6 +126,23 @@ BOOST_AUTO_TEST_CASE(tutorial_pod_lifecycle_through_troupe_up, *boost::unit_test
   auto missing = cluster.troupectl("get pod nope");
   BOOST_TEST(missing.code == 1);
   BOOST_TEST(missing.err == "Error from server (NotFound): pods \"nope\" not found\n");
+
+  // get -w: the table, then a row for each change, until interrupted (here by timeout).
+  const auto watched = cluster.home.path() / "watch.out";
+  std::system(("TROUPE_HOME='" + cluster.home.path().string() + "' timeout 4 '" + TROUPECTL_BINARY +
+               "' get pods -w >'" + watched.string() + "' 2>&1 &")
+                  .c_str());
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  auto relabelled = cluster.troupectl("delete pod myapp-pod");
+  BOOST_TEST(relabelled.code == 0, relabelled.err);
+  BOOST_TEST(relabelled.out == "pod \"myapp-pod\" deleted\n");
+  BOOST_TEST(cluster.troupectl("create -f manifests/pod-definition.yml").code == 0);
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  auto stream = slurp(watched);
+  BOOST_TEST(stream.starts_with("NAME        READY   STATUS    RESTARTS   AGE\nmyapp-pod "),
+             stream);
+  // The listed row, the deletion and the new pod: three rows after the header.
+  BOOST_TEST(std::count(stream.begin(), stream.end(), '\n') == 4, stream);
 
   auto deleted = cluster.troupectl("delete pod myapp-pod");
   BOOST_TEST(deleted.code == 0, deleted.err);
