@@ -18,6 +18,13 @@ inline constexpr flag_spec server_flag{
 inline constexpr flag_spec namespace_flag{
     "namespace", 'n', true, {}, "If present, the namespace scope for this CLI request"};
 
+inline constexpr flag_spec output_flag{
+    "output", 'o', true, {}, "Output format. One of: (json, yaml, name)."};
+inline constexpr flag_spec dry_run_flag{
+    "dry-run", 0, true, "client",
+    "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
+    "would be sent, without sending it."};
+
 struct cluster {
   std::unique_ptr<api_client> client;
   std::string ns;            // -n, else the config's namespace, else "default"

@@ -102,4 +102,12 @@ std::string describe_flags(std::span<const flag_spec> specs) {
   return out;
 }
 
+std::optional<bool> parse_bool(std::string_view text) {
+  for (std::string_view yes : {"1", "t", "T", "true", "TRUE", "True"})
+    if (text == yes) return true;
+  for (std::string_view no : {"0", "f", "F", "false", "FALSE", "False"})
+    if (text == no) return false;
+  return std::nullopt;
+}
+
 }  // namespace troupe::cli

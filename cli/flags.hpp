@@ -34,6 +34,10 @@ struct parsed_flags {
 
 parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag_spec> specs);
 
+// pflag's boolean values (Go's strconv.ParseBool): 1/t/T/true/TRUE/True and their
+// opposites; nullopt for anything else.
+std::optional<bool> parse_bool(std::string_view text);
+
 // "  -f, --filename=[]: Filename, directory, or URL to files ..." lines for --help.
 std::string describe_flags(std::span<const flag_spec> specs);
 

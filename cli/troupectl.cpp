@@ -9,8 +9,10 @@
 namespace troupe::cli {
 namespace {
 
-const std::array<const command*, 4> commands{&create_command, &get_command, &delete_command,
-                                             &version_command};
+const std::array<const command*, 11> commands{
+    &create_command,       &get_command,           &run_command,    &delete_command,
+    &replace_command,      &scale_command,         &label_command,  &annotate_command,
+    &cluster_info_command, &api_resources_command, &version_command};
 
 constexpr flag_spec help_flag{"help", 'h', false, {}, "help for this command"};
 

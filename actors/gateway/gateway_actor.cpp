@@ -16,8 +16,8 @@
 
 #include "actors/gateway/api_errors.hpp"
 #include "actors/gateway/object_fields.hpp"
-#include "actors/gateway/watch_relay.hpp"
 #include "actors/gateway/object_rules.hpp"
+#include "actors/gateway/watch_relay.hpp"
 #include "messages/defaults.hpp"
 #include "messages/errc.hpp"
 #include "messages/kinds.hpp"

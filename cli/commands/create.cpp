@@ -8,6 +8,7 @@
 
 #include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/manifest_input.hpp"
 #include "cli/printers.hpp"
 #include "messages/codec/manifest_reader.hpp"
 #include "messages/proto/meta.pb.h"
@@ -23,22 +24,11 @@ constexpr flag_spec create_flags[] = {
      true,
      {},
      "Filename, directory, or - for standard input, to use to create the resource"},
-    {"output", 'o', true, {}, "Output format. One of: (json, yaml, name)."},
-    {"dry-run", 0, true, "client",
-     "Must be \"none\", \"server\", or \"client\". If client strategy, only print the object that "
-     "would be sent, without sending it."},
+    output_flag,
+    dry_run_flag,
     namespace_flag,
     server_flag,
 };
-
-codec::manifest_set read_source(const std::string& name, std::istream& in) {
-  if (name != "-") return codec::read_manifest_path(name);
-  // Bounded like a file: one byte past the limit is enough to refuse.
-  std::string text(codec::parse_limits{}.max_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  return codec::read_manifest_text(text, "STDIN");
-}
 
 // kubectl's rule: an object without a namespace takes the request's; a different one
 // is refused rather than silently moved.
@@ -78,7 +68,7 @@ int run_create(const parsed_flags& flags, cli_io& io) {
   std::size_t printed = 0;
   std::size_t failures = 0;  // refused by the server, already reported
   for (const auto& name : files) {
-    auto set = read_source(name, io.in);
+    auto set = read_manifests(name, io.in);
     errors.insert(errors.end(), set.errors.begin(), set.errors.end());
     for (auto& object : set.objects) {
       if (auto mismatch = settle_namespace(object, ns, explicit_ns); !mismatch.empty()) {

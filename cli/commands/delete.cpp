@@ -8,6 +8,7 @@
 
 #include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/targets.hpp"
 #include "messages/codec/manifest_reader.hpp"
 #include "messages/proto/meta.pb.h"
 
@@ -28,12 +29,6 @@ constexpr flag_spec delete_flags[] = {
      "Must be \"background\", \"orphan\", or \"foreground\". Defaults to background."},
     namespace_flag,
     server_flag,
-};
-
-struct target_object {
-  const kind_info* kind;
-  std::string ns;
-  std::string name;
 };
 
 // `pod "x" deleted`; the group-qualified kind for others: `deployment.apps "x" deleted`.
@@ -59,59 +54,22 @@ int run_delete(const parsed_flags& flags, cli_io& io) {
   auto cluster = open_cluster(flags, io);
   if (!cluster) return 1;
 
-  int status = 0;
-  std::vector<target_object> targets;
-  if (by_file) {
-    for (const auto& file : flags.all("filename")) {
-      auto set = messages::codec::read_manifest_path(file);
-      for (const auto& e : set.errors) {
-        io.err << "error: " << e.to_string() << '\n';
-        status = 1;
-      }
-      for (const auto& o : set.objects) {
-        const auto* meta = messages::metadata_of(*o.object);
-        std::string ns = meta && !meta->namespace_().empty() ? meta->namespace_() : cluster->ns;
-        targets.push_back({o.kind, ns, meta ? meta->name() : ""});
-      }
-    }
-  } else if (args[0].find('/') != std::string::npos) {
-    for (const auto& arg : args) {
-      auto slash = arg.find('/');
-      const auto* kind = messages::find_resource(arg.substr(0, slash));
-      if (!kind || slash == std::string::npos)
-        return fail(io, "the server doesn't have a resource type \"" + arg.substr(0, slash) + "\"");
-      targets.push_back({kind, cluster->ns, arg.substr(slash + 1)});
-    }
-  } else {
-    const auto* kind = messages::find_resource(args[0]);
-    if (!kind) return fail(io, "the server doesn't have a resource type \"" + args[0] + "\"");
-    if (args.size() > 1) {
-      for (std::size_t i = 1; i < args.size(); ++i)
-        targets.push_back({kind, cluster->ns, args[i]});
-    } else if (flags.has("all") || flags.has("selector")) {
-      auto request = request_for(*kind, messages::ApiRequest::LIST, cluster->ns);
-      request.set_label_selector(flags.get("selector"));
-      auto outcome = cluster->client->call(request);
-      if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
-        io.err << failed->to_string() << '\n';
-        return 1;
-      }
-      for (const auto& item : std::get<messages::ApiResponse>(outcome).items()) {
-        auto object = kind->new_object();
-        if (!object->ParseFromString(item)) continue;
-        const auto* meta = messages::metadata_of(*object);
-        targets.push_back(
-            {kind, meta ? meta->namespace_() : cluster->ns, meta ? meta->name() : ""});
-      }
-      if (targets.empty()) {
-        io.err << "No resources found\n";
-        return 0;
-      }
-    } else {
+  auto named = resolve_targets(args, flags.all("filename"), cluster->ns, io);
+  if (!named) return 1;
+  std::vector<target_object> targets = std::move(named->objects);
+  if (named->type_only) {
+    if (!flags.has("all") && !flags.has("selector"))
       return fail(io, "resource(s) were provided, but no name was specified");
+    auto listed = list_targets(*named->type_only, cluster->ns, flags.get("selector"), *cluster, io);
+    if (!listed) return 1;
+    if (listed->empty()) {
+      io.err << "No resources found\n";
+      return 0;
     }
+    targets = std::move(*listed);
   }
 
+  int status = 0;
   for (const auto& t : targets) {
     auto request = request_for(*t.kind, messages::ApiRequest::DELETE, t.ns);
     request.set_name(t.name);

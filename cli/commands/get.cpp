@@ -12,6 +12,7 @@
 #include "cli/commands/commands.hpp"
 #include "cli/printers.hpp"
 #include "cli/table_printer.hpp"
+#include "cli/targets.hpp"
 #include "messages/proto/meta.pb.h"
 
 namespace troupe::cli {
@@ -65,19 +66,10 @@ std::optional<std::vector<selection>> parse_selection(const std::vector<std::str
     return kind;
   };
   if (args[0].find('/') != std::string::npos) {
-    for (const auto& arg : args) {
-      auto slash = arg.find('/');
-      if (slash == std::string::npos) {
-        fail(io,
-             "there is no need to specify a resource type as a separate argument when "
-             "passing arguments in resource/name form (e.g. 'troupectl get resource/<name>' "
-             "instead of 'troupectl get resource resource/<name>'");
-        return std::nullopt;
-      }
-      const auto* kind = resolve(arg.substr(0, slash));
-      if (!kind) return std::nullopt;
-      out.push_back({kind, {arg.substr(slash + 1)}});
-    }
+    auto named = resolve_targets(args, {}, "", io);
+    if (!named) return std::nullopt;
+    for (auto& t : named->objects)
+      out.push_back({t.kind, {std::move(t.name)}});
     return out;
   }
   std::stringstream types(args[0]);

@@ -19,6 +19,7 @@
 #include <caf/actor_system.hpp>
 
 #include "actors/system_config.hpp"
+#include "tests/support/cli_run.hpp"
 #include "tests/support/free_port.hpp"
 #include "tests/support/process_cluster.hpp"
 #include "tests/support/temp_dir.hpp"
@@ -32,49 +33,14 @@
 
 namespace {
 
-struct run_result {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using troupe::test_support::run;
+using troupe::test_support::run_result;
+using troupe::test_support::slurp;
 
-std::string slurp(const std::filesystem::path& path) {
-  std::ifstream in(path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-// Runs a binary under `home` as TROUPE_HOME, from the repository root, capturing its output.
-run_result run(const std::filesystem::path& home, const std::string& binary,
-               const std::string& args) {
-  const auto out = home / "cmd.out";
-  const auto err = home / "cmd.err";
-  std::string command = "TROUPE_HOME='" + home.string() + "' '" + binary + "' " + args + " >'" +
-                        out.string() + "' 2>'" + err.string() + "'";
-  int status = std::system(command.c_str());
-  run_result r;
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.out = slurp(out);
-  r.err = slurp(err);
-  return r;
-}
-
-struct embedded_cluster {
-  troupe::test_support::temp_dir home{"troupe-home"};
-  std::string api = "127.0.0.1:" + std::to_string(troupe::test_support::free_port());
-  std::string raft = "127.0.0.1:" + std::to_string(troupe::test_support::free_port());
-
-  embedded_cluster() {
-    auto up =
-        run(home.path(), TROUPE_SERVER_BINARY, "up --api-listen " + api + " --raft-listen " + raft);
-    BOOST_TEST_REQUIRE(up.code == 0, "troupe up failed: " << up.err << "\nlog:\n"
-                                                          << slurp(home.path() / "troupe.log"));
-    BOOST_TEST(up.out.find("Troupe is running") != std::string::npos, up.out);
-  }
-  ~embedded_cluster() { run(home.path(), TROUPE_SERVER_BINARY, "down"); }
-
-  run_result troupectl(const std::string& args) { return run(home.path(), TROUPECTL_BINARY, args); }
+// The tutorial's embedded cluster, with the binaries under test.
+struct embedded_cluster : troupe::test_support::embedded_cluster {
+  embedded_cluster()
+      : troupe::test_support::embedded_cluster(TROUPE_SERVER_BINARY, TROUPECTL_BINARY) {}
 };
 
 bool contains(const std::string& text, const std::string& part) {

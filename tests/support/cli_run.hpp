@@ -1,0 +1,75 @@
+// Running the real troupe and troupectl binaries from end-to-end tests: a command under a
+// private TROUPE_HOME with its output captured, and an embedded cluster (`troupe up` on free
+// ports) that `troupe down` stops. Tests run from the repository root, so manifests/ paths
+// work. For tests only; needs Boost.Test and TROUPE_SERVER_BINARY / TROUPECTL_BINARY.
+#pragma once
+
+#include <sys/wait.h>
+
+#include <boost/test/unit_test.hpp>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include "tests/support/free_port.hpp"
+#include "tests/support/temp_dir.hpp"
+
+namespace troupe::test_support {
+
+struct run_result {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+inline std::string slurp(const std::filesystem::path& path) {
+  std::ifstream in(path);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// Runs `binary args` through the shell with `home` as TROUPE_HOME.
+inline run_result run(const std::filesystem::path& home, const std::string& binary,
+                      const std::string& args) {
+  const auto out = home / "cmd.out";
+  const auto err = home / "cmd.err";
+  std::string command = "TROUPE_HOME='" + home.string() + "' '" + binary + "' " + args + " >'" +
+                        out.string() + "' 2>'" + err.string() + "'";
+  int status = std::system(command.c_str());
+  run_result r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = slurp(out);
+  r.err = slurp(err);
+  return r;
+}
+
+// `troupe up` under a private TROUPE_HOME on free ports; `troupe down` at the end.
+struct embedded_cluster {
+  temp_dir home{"troupe-home"};
+  std::string api = "127.0.0.1:" + std::to_string(free_port());
+  std::string raft = "127.0.0.1:" + std::to_string(free_port());
+
+  embedded_cluster(const std::string& troupe, const std::string& troupectl)
+      : troupe_(troupe), troupectl_(troupectl) {
+    auto up = run(home.path(), troupe_, "up --api-listen " + api + " --raft-listen " + raft);
+    if (up.code != 0) run(home.path(), troupe_, "down");
+    BOOST_TEST_REQUIRE(up.code == 0, "troupe up failed: " << up.err << "\nlog:\n"
+                                                          << slurp(home.path() / "troupe.log"));
+    BOOST_TEST(up.out.find("Troupe is running") != std::string::npos, up.out);
+  }
+  ~embedded_cluster() { run(home.path(), troupe_, "down"); }
+  embedded_cluster(const embedded_cluster&) = delete;
+  embedded_cluster& operator=(const embedded_cluster&) = delete;
+
+  run_result troupectl(const std::string& args) { return run(home.path(), troupectl_, args); }
+
+ private:
+  std::string troupe_;
+  std::string troupectl_;
+};
+
+}  // namespace troupe::test_support
