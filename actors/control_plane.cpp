@@ -14,7 +14,8 @@ caf::expected<control_plane> start_control_plane(caf::actor_system& system,
   // The gateway reaches the store through every known member: it follows not_leader hints
   // to the leader, which is how a follower's gateway forwards.
   store_client_options client;
-  client.client_id = "gateway-" + options.raft.id;
+  // No fixed client id: a session id must never be reused by a restarted process, whose
+  // sequence numbers start again at 1 and would be answered with the old session's results.
   client.servers.push_back(options.raft.listen);
   for (const auto& m : options.raft.bootstrap)
     if (m.address() != options.raft.listen) client.servers.push_back(m.address());

@@ -116,6 +116,19 @@ BOOST_AUTO_TEST_CASE(tutorial_pod_lifecycle_through_troupe_up, *boost::unit_test
   auto gone = cluster.troupectl("get pods");
   BOOST_TEST(gone.err == "No resources found in default namespace.\n");
 
+  // A restarted cluster keeps its data and takes new writes (the gateway's store session
+  // must be a new one: a reused session would answer with the old run's results).
+  BOOST_TEST(run(cluster.home.path(), TROUPE_SERVER_BINARY, "down").code == 0);
+  auto again_up = run(cluster.home.path(), TROUPE_SERVER_BINARY,
+                      "up --api-listen " + cluster.api + " --raft-listen " + cluster.raft);
+  BOOST_TEST_REQUIRE(again_up.code == 0, again_up.err);
+  auto recreated = cluster.troupectl("create -f manifests/pod-definition.yml");
+  BOOST_TEST(recreated.out == "pod/myapp-pod created\n", recreated.err);
+  auto listed = cluster.troupectl("get pods -o name");
+  BOOST_TEST(listed.out == "pod/myapp-pod\n", listed.err);
+  auto kept = cluster.troupectl("get ns kube-system -o name");
+  BOOST_TEST(kept.out == "namespace/kube-system\n", kept.err);
+
   auto unknown = cluster.troupectl("get widgets");
   BOOST_TEST(unknown.code == 1);
   BOOST_TEST(unknown.err == "error: the server doesn't have a resource type \"widgets\"\n");
