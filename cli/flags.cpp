@@ -50,6 +50,14 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
       if (eq != std::string::npos) {
         if (!spec->takes_value && !spec->bare_value.empty()) return fail("unknown flag: --" + name);
         value = arg.substr(eq + 1);
+        if (!spec->takes_value) {
+          // A switch given a value, --show-labels=false: pflag's booleans, stored canonically.
+          auto on = parse_bool(value);
+          if (!on)
+            return fail("invalid argument \"" + value + "\" for \"--" + name +
+                        "\" flag: strconv.ParseBool: parsing \"" + value + "\": invalid syntax");
+          value = *on ? "true" : "false";
+        }
       } else if (!spec->takes_value) {
         value = "true";
       } else if (!spec->bare_value.empty()) {

@@ -27,6 +27,8 @@ struct parsed_flags {
   std::optional<std::string> error;  // "unknown flag: --foo"
 
   bool has(std::string_view name) const { return values.find(name) != values.end(); }
+  // A switch is on: given bare (--show-labels) or as --show-labels=true, not =false.
+  bool enabled(std::string_view name) const { return has(name) && get(name) == "true"; }
   // The last value given, or `fallback`.
   std::string get(std::string_view name, std::string fallback = {}) const;
   const std::vector<std::string>& all(std::string_view name) const;

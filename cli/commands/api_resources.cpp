@@ -69,18 +69,10 @@ int run_api_resources(const parsed_flags& flags, cli_io& io) {
     return fail(io, "unexpected arguments: [" + args +
                         "]\nSee 'troupectl api-resources -h' for help and examples");
   }
-  // Boolean flags arrive as text ("--namespaced=false"); kubectl refuses anything else.
-  auto boolean = [&](std::string_view name) -> std::optional<bool> {
-    return flags.has(name) ? parse_bool(flags.get(name)) : std::optional<bool>{};
-  };
-  for (std::string_view name : {"namespaced", "no-headers"}) {
-    if (flags.has(name) && !boolean(name))
-      return fail(io, "invalid argument \"" + flags.get(name) + "\" for \"--" + std::string(name) +
-                          "\" flag: must be true or false\nSee 'troupectl api-resources --help' "
-                          "for usage.");
-  }
-  const std::optional<bool> namespaced = boolean("namespaced");
-  const bool no_headers = boolean("no-headers").value_or(false);
+  // Switches arrive as "true"/"false" (the flag parser refuses anything else).
+  const bool filter_namespaced = flags.has("namespaced");
+  const bool namespaced = flags.enabled("namespaced");
+  const bool no_headers = flags.enabled("no-headers");
   const auto output = flags.get("output");
   if (!output.empty() && output != "name")
     return fail(io, "unable to match a printer suitable for the output format \"" + output +
@@ -97,7 +89,7 @@ int run_api_resources(const parsed_flags& flags, cli_io& io) {
     });
     if (seen) continue;
     if (flags.has("api-group") && kind.group != flags.get("api-group")) continue;
-    if (namespaced && kind.namespaced != *namespaced) continue;
+    if (filter_namespaced && kind.namespaced != namespaced) continue;
     kinds.push_back(&kind);
   }
   auto key = [&](const messages::kind_info* k) {

@@ -58,7 +58,7 @@ int run_delete(const parsed_flags& flags, cli_io& io) {
   if (!named) return 1;
   std::vector<target_object> targets = std::move(named->objects);
   if (named->type_only) {
-    if (!flags.has("all") && !flags.has("selector"))
+    if (!flags.enabled("all") && !flags.has("selector"))
       return fail(io, "resource(s) were provided, but no name was specified");
     auto listed = list_targets(*named->type_only, cluster->ns, flags.get("selector"), *cluster, io);
     if (!listed) return 1;

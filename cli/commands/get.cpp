@@ -111,7 +111,7 @@ int run_get(const parsed_flags& flags, cli_io& io) {
   }
   auto target = open_cluster(flags, io);
   if (!target) return 1;
-  const bool all_namespaces = flags.has("all-namespaces");
+  const bool all_namespaces = flags.enabled("all-namespaces");
 
   int status = 0;
   std::string last_revision;  // the last list's, for -w
@@ -163,9 +163,9 @@ int run_get(const parsed_flags& flags, cli_io& io) {
       view.push_back(o.get());
     table_options options;
     options.wide = wide;
-    options.show_labels = flags.has("show-labels");
+    options.show_labels = flags.enabled("show-labels");
     options.all_namespaces = all_namespaces && s.kind->namespaced;
-    options.no_headers = flags.has("no-headers");
+    options.no_headers = flags.enabled("no-headers");
     options.now_ms = unix_now_ms();
     if (several_kinds) options.name_prefix = s.kind->qualified_kind() + "/";
     if (printed_table) io.out << '\n';
@@ -173,7 +173,7 @@ int run_get(const parsed_flags& flags, cli_io& io) {
     printed_table = true;
     printed_objects += objects.size();
   }
-  if (flags.has("watch") && status == 0) {
+  if (flags.enabled("watch") && status == 0) {
     if (selected->size() != 1 || !selected->front().names.empty())
       return fail(io, "you may only watch one resource type, listed without names");
     const auto& kind = *selected->front().kind;
@@ -191,9 +191,9 @@ int run_get(const parsed_flags& flags, cli_io& io) {
       } else {
         table_options options;
         options.wide = wide;
-        options.show_labels = flags.has("show-labels");
+        options.show_labels = flags.enabled("show-labels");
         options.all_namespaces = all_namespaces && kind.namespaced;
-        options.no_headers = first_row || flags.has("no-headers");
+        options.no_headers = first_row || flags.enabled("no-headers");
         options.now_ms = unix_now_ms();
         const google::protobuf::Message* row[] = {object.get()};
         io.out << print_table(kind, row, options);

@@ -217,14 +217,8 @@ bool edit_object(const map_verb& verb, const target_object& t, const edit& e, bo
 }
 
 int run_edit(const map_verb& verb, const parsed_flags& flags, cli_io& io) {
-  for (std::string_view name : {"overwrite", "all"}) {
-    if (flags.has(name) && !parse_bool(flags.get(name)))
-      return fail(io, "invalid argument \"" + flags.get(name) + "\" for \"--" + std::string(name) +
-                          "\" flag: must be true or false\nSee 'troupectl " +
-                          std::string(verb.verb) + " --help' for usage.");
-  }
-  const bool overwrite = parse_bool(flags.get("overwrite", "false")).value_or(false);
-  const bool all = parse_bool(flags.get("all", "false")).value_or(false);
+  const bool overwrite = flags.enabled("overwrite");
+  const bool all = flags.enabled("all");
 
   // As kubectl: resources first, then changes; a resource after a change is a mistake.
   std::vector<std::string> resources, pairs;

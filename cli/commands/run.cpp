@@ -154,10 +154,7 @@ std::string read_spec(const parsed_flags& flags, run_spec& spec) {
     if (ec != std::errc() || end != text.data() + text.size()) return "--port must be a number";
     spec.port = port;
   }
-  auto command = flags.get("command", "false");
-  if (command != "true" && command != "false")
-    return "invalid argument \"" + command + "\" for \"--command\" flag: must be true or false";
-  spec.as_command = command == "true";
+  spec.as_command = flags.enabled("command");
   return {};
 }
 

@@ -5,6 +5,8 @@
 
 #include "cli/troupectl.hpp"
 
+#include "cli/flags.hpp"
+
 #include <stdlib.h>
 
 #include "tests/support/temp_dir.hpp"
@@ -123,6 +125,23 @@ BOOST_AUTO_TEST_CASE(unknown_verb_and_version) {
   r = troupectl({"version", "--client"});
   BOOST_TEST(r.code == 0);
   BOOST_TEST(contains(r.out, "Client Version: v"));
+}
+
+BOOST_AUTO_TEST_CASE(switches_take_pflag_booleans) {
+  using troupe::cli::flag_spec;
+  constexpr flag_spec specs[] = {{"show-labels", 0, false, {}, ""}};
+  auto parse = [&](std::vector<std::string> args) { return troupe::cli::parse_flags(args, specs); };
+  BOOST_TEST(parse({"--show-labels"}).enabled("show-labels"));
+  BOOST_TEST(parse({"--show-labels=true"}).enabled("show-labels"));
+  BOOST_TEST(parse({"--show-labels=T"}).enabled("show-labels"));
+  BOOST_TEST(!parse({"--show-labels=false"}).enabled("show-labels"));
+  BOOST_TEST(!parse({"--show-labels=0"}).enabled("show-labels"));
+  BOOST_TEST(!parse({}).enabled("show-labels"));
+  auto bad = parse({"--show-labels=maybe"});
+  BOOST_TEST_REQUIRE(bad.error.has_value());
+  BOOST_TEST(*bad.error ==
+             "invalid argument \"maybe\" for \"--show-labels\" flag: strconv.ParseBool: parsing "
+             "\"maybe\": invalid syntax");
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -163,9 +163,11 @@ BOOST_AUTO_TEST_CASE(api_resources_prints_kubectl_table_without_a_cluster,
   expect_error(troupectl_without_cluster("api-resources -o wide"),
                "error: unable to match a printer suitable for the output format \"wide\", "
                "allowed formats are: name\n");
-  expect_error(troupectl_without_cluster("api-resources --namespaced=maybe"),
-               "error: invalid argument \"maybe\" for \"--namespaced\" flag: must be true or "
-               "false\nSee 'troupectl api-resources --help' for usage.\n");
+  expect_error(
+      troupectl_without_cluster("api-resources --namespaced=maybe"),
+      "error: invalid argument \"maybe\" for \"--namespaced\" flag: "
+      "strconv.ParseBool: parsing \"maybe\": invalid syntax\nSee 'troupectl api-resources --help' "
+      "for usage.\n");
 }
 
 BOOST_AUTO_TEST_CASE(argument_errors_are_reported_before_any_cluster_is_needed,
@@ -234,8 +236,9 @@ BOOST_AUTO_TEST_CASE(argument_errors_are_reported_before_any_cluster_is_needed,
   expect_error(troupectl_without_cluster("annotate pods -l 'tier in (' a=1"),
                "error: unable to parse requirement: found '', expected: ',', ')' or identifier\n");
   expect_error(troupectl_without_cluster("label --overwrite=maybe pod myapp-pod app=web"),
-               "error: invalid argument \"maybe\" for \"--overwrite\" flag: must be true or "
-               "false\nSee 'troupectl label --help' for usage.\n");
+               "error: invalid argument \"maybe\" for \"--overwrite\" flag: "
+               "strconv.ParseBool: parsing \"maybe\": invalid syntax\nSee 'troupectl label --help' "
+               "for usage.\n");
   // run
   expect_error(troupectl_without_cluster("run nginx"),
                "error: required flag(s) \"image\" not set\n");
