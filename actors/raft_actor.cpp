@@ -45,23 +45,8 @@ raft_actor_impl::behavior_type raft(raft_actor_impl::stateful_pointer<raft_state
                                     std::shared_ptr<raft_storage> storage,
                                     store::raft::persisted_state persisted) {
   self->state.init(self, std::move(options), std::move(storage), std::move(persisted));
-  return {
-      [self](atoms::propose_atom, messages::StoreCommand& command) {
-        return self->state.on_propose(std::move(command));
-      },
-      [self](atoms::store_get_atom, std::string& key, bool serializable) {
-        return self->state.on_get(std::move(key), serializable);
-      },
-      [self](atoms::store_list_atom, std::string& prefix, uint64_t limit, std::string& token,
-             bool serializable) {
-        return self->state.on_list(std::move(prefix), limit, std::move(token), serializable);
-      },
-      [self](atoms::watch_atom, std::string& prefix, uint64_t after, caf::actor& subscriber,
-             uint64_t tag) {
-        return self->state.on_watch(std::move(prefix), after, std::move(subscriber), tag);
-      },
-      [self](atoms::unwatch_atom, uint64_t id) { self->state.on_unwatch(id); },
-      [self](messages::RaftMessage& message) { self->state.on_raft_message(message); },
+  return with_store_api(
+      self, [self](messages::RaftMessage& message) { self->state.on_raft_message(message); },
       [self](atoms::raft_status_atom) { return self->state.on_status(); },
       [self](atoms::add_member_atom, messages::Member& member) {
         return self->state.on_add_member(member);
@@ -76,8 +61,7 @@ raft_actor_impl::behavior_type raft(raft_actor_impl::stateful_pointer<raft_state
       [self](atoms::flush_atom) {
         self->state.drain_scheduled = false;
         self->state.drain();
-      },
-  };
+      });
 }
 
 }  // namespace

@@ -26,6 +26,9 @@
 
 #include <cstdint>
 #include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include <caf/actor.hpp>
@@ -57,5 +60,37 @@ using store_api = caf::typed_actor<
         std::vector<std::string>, std::vector<messages::StoredObject>, uint64_t, std::string>,
     caf::replies_to<atoms::watch_atom, std::string, uint64_t, caf::actor, uint64_t>::with<uint64_t>,
     caf::reacts_to<atoms::unwatch_atom, uint64_t>>;
+
+// The store_api handlers of an actor whose state has on_propose, on_get, on_list, on_watch
+// and on_unwatch: the raft actor and store_client answer the same interface. Returns them
+// as a tuple, for with_store_api below.
+template <class Self>
+auto store_api_handlers(Self* self) {
+  return std::make_tuple(
+      [self](atoms::propose_atom, messages::StoreCommand& command) {
+        return self->state.on_propose(std::move(command));
+      },
+      [self](atoms::store_get_atom, std::string& key, bool serializable) {
+        return self->state.on_get(std::move(key), serializable);
+      },
+      [self](atoms::store_list_atom, std::string& prefix, uint64_t limit, std::string& token,
+             bool serializable) {
+        return self->state.on_list(std::move(prefix), limit, std::move(token), serializable);
+      },
+      [self](atoms::watch_atom, std::string& prefix, uint64_t after, caf::actor& subscriber,
+             uint64_t tag) {
+        return self->state.on_watch(std::move(prefix), after, std::move(subscriber), tag);
+      },
+      [self](atoms::unwatch_atom, uint64_t id) { self->state.on_unwatch(id); });
+}
+
+// A behavior of `self`'s type: the store_api handlers followed by `others`.
+template <class Self, class... Handlers>
+auto with_store_api(Self* self, Handlers... others) {
+  using behavior = typename std::remove_pointer_t<Self>::behavior_type;
+  return std::apply(
+      [](auto... all) { return behavior{std::move(all)...}; },
+      std::tuple_cat(store_api_handlers(self), std::make_tuple(std::move(others)...)));
+}
 
 }  // namespace troupe::actors

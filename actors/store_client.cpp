@@ -19,34 +19,15 @@ namespace {
 store_client_impl::behavior_type store_client(
     store_client_impl::stateful_pointer<store_client_state> self, store_client_options options) {
   self->state.init(self, std::move(options));
-  return {
-      [self](atoms::propose_atom, messages::StoreCommand& command) {
-        return self->state.on_propose(std::move(command));
-      },
-      [self](atoms::store_get_atom, std::string& key, bool serializable) {
-        return self->state.on_get(std::move(key), serializable);
-      },
-      [self](atoms::store_list_atom, std::string& prefix, uint64_t limit, std::string& token,
-             bool serializable) {
-        return self->state.on_list(std::move(prefix), limit, std::move(token), serializable);
-      },
-      [self](atoms::watch_atom, std::string& prefix, uint64_t after, caf::actor& subscriber,
-             uint64_t tag) {
-        return self->state.on_watch(std::move(prefix), after, std::move(subscriber), tag);
-      },
-      [self](atoms::unwatch_atom, uint64_t id) { self->state.on_unwatch(id); },
+  return with_store_api(
+      self,
       [self](atoms::watch_events_atom, uint64_t id, std::vector<messages::WatchEvent>& events) {
         self->state.on_watch_events(id, events);
       },
       [self](atoms::watch_end_atom, uint64_t id, caf::error& error) {
         self->state.on_watch_end(id, std::move(error));
       },
-      [self](atoms::retry_atom, uint64_t op) { self->state.on_retry(op); },
-  };
-}
-
-bool is_troupe_error(const caf::error& e, errc code) {
-  return e.category() == caf::atom("troupe") && e.code() == static_cast<uint8_t>(code);
+      [self](atoms::retry_atom, uint64_t op) { self->state.on_retry(op); });
 }
 
 std::string random_client_id() {
@@ -226,7 +207,7 @@ void store_client_state::on_watch_end(uint64_t id, caf::error error) {
   if (it == watches.end()) return;
   // gone and invalid are the store's final word; anything else (a server stopping) moves
   // the watch to another server.
-  if (is_troupe_error(error, errc::gone) || is_troupe_error(error, errc::invalid))
+  if (messages::is_error(error, errc::gone) || messages::is_error(error, errc::invalid))
     return end_watch(id, std::move(error));
   it->second.server.reset();
   register_watch(id, std::nullopt);
@@ -354,7 +335,7 @@ void store_client_state::on_error(uint64_t id, std::size_t server, caf::error er
   auto it = operations.find(id);
   if (it == operations.end()) return;
   auto& op = it->second;
-  if (is_troupe_error(error, errc::not_leader)) {
+  if (messages::is_error(error, errc::not_leader)) {
     std::string hint;
     const auto& context = error.context();
     if (context.match_elements<std::string>()) hint = context.get_as<std::string>(0);
@@ -375,7 +356,7 @@ void store_client_state::on_error(uint64_t id, std::size_t server, caf::error er
     return retry_later(id);
   }
   op.redirected = false;
-  if (error.category() == caf::atom("troupe") && !is_troupe_error(error, errc::unavailable))
+  if (error.category() == caf::atom("troupe") && !messages::is_error(error, errc::unavailable))
     return fail(id, std::move(error));  // the store's answer: not_found, invalid, ...
   // unavailable (no quorum yet, a full map), or CAF's own: the server died, is unreachable
   // or too slow. Another server may do better.

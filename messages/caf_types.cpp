@@ -24,4 +24,8 @@ void register_caf_types(caf::actor_system_config& cfg) {
                          });
 }
 
+bool is_error(const caf::error& e, errc code) {
+  return e.category() == caf::atom("troupe") && e.code() == static_cast<uint8_t>(code);
+}
+
 }  // namespace troupe::messages

@@ -120,6 +120,9 @@ namespace troupe::messages {
 // system in the project calls this once, before it starts.
 void register_caf_types(caf::actor_system_config& cfg);
 
+// Whether `e` is this project's error `code` (the "troupe" category).
+bool is_error(const caf::error& e, errc code);
+
 // Protobuf messages cross actors and the middleman as their binary encoding: the
 // wire format is the same one the store writes to disk. ADL finds this for every
 // generated type in troupe::messages.

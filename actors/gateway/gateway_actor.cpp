@@ -82,10 +82,6 @@ std::string encode_for_store(Message& object) {
   return out;
 }
 
-bool is_troupe(const caf::error& e, errc code) {
-  return e.category() == caf::atom("troupe") && e.code() == static_cast<uint8_t>(code);
-}
-
 std::optional<uint64_t> parse_revision(const std::string& text) {
   if (text.empty()) return std::nullopt;
   uint64_t value = 0;
@@ -447,8 +443,8 @@ struct gateway_state {
               then(std::move(object), stored.mod_revision());
             },
             [rp, &kind, name](caf::error& e) mutable {
-              rp.deliver(is_troupe(e, errc::not_found) ? api_errors::not_found(kind, name)
-                                                       : std::move(e));
+              rp.deliver(messages::is_error(e, errc::not_found) ? api_errors::not_found(kind, name)
+                                                                : std::move(e));
             });
   }
 
