@@ -1,6 +1,9 @@
 #include "cli/manifest_input.hpp"
 
 #include <istream>
+#include <ostream>
+
+#include "messages/proto/meta.pb.h"
 
 namespace troupe::cli {
 
@@ -12,6 +15,40 @@ messages::codec::manifest_set read_manifests(const std::string& name, std::istre
   in.read(text.data(), static_cast<std::streamsize>(text.size()));
   text.resize(static_cast<std::size_t>(in.gcount()));
   return codec::read_manifest_text(text, "STDIN");
+}
+
+std::string settle_namespace(messages::codec::manifest_object& o, const std::string& ns,
+                             bool explicit_ns) {
+  if (!o.kind->namespaced) return {};
+  auto* meta = messages::metadata_of(*o.object);
+  if (meta->namespace_().empty()) {
+    meta->set_namespace_(ns);
+  } else if (explicit_ns && meta->namespace_() != ns) {
+    return "the namespace from the provided object \"" + meta->namespace_() +
+           "\" does not match the namespace \"" + ns +
+           "\". You must pass '--namespace=" + meta->namespace_() + "' to perform this operation.";
+  }
+  return {};
+}
+
+bool send_object(cluster& c, messages::codec::manifest_object& o, messages::ApiRequest::Verb verb,
+                 std::string_view doing, cli_io& io) {
+  const auto* meta = messages::metadata_of(*o.object);
+  auto request = request_for(*o.kind, verb, meta->namespace_());
+  request.set_name(meta->name());
+  request.set_version(std::string(o.kind->version));
+  request.set_object(o.object->SerializeAsString());
+  auto outcome = c.client->call(request);
+  if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
+    // An Invalid error names the object itself; the others say which file.
+    api_client::failure f = *failed;
+    if (f.reason != "Invalid")
+      f.message = "error when " + std::string(doing) + " \"" + o.source + "\": " + f.message;
+    io.err << f.to_string() << '\n';
+    return false;
+  }
+  o.object->ParseFromString(std::get<messages::ApiResponse>(outcome).object());
+  return true;
 }
 
 }  // namespace troupe::cli

@@ -5,10 +5,24 @@
 #include <iosfwd>
 #include <string>
 
+#include <string_view>
+
+#include "cli/cluster.hpp"
 #include "messages/codec/manifest_reader.hpp"
 
 namespace troupe::cli {
 
 messages::codec::manifest_set read_manifests(const std::string& name, std::istream& in);
+
+// kubectl's rule: an object without a namespace takes `ns`; one with another namespace is
+// refused when -n was given, rather than silently moved. kubectl's error, or "".
+std::string settle_namespace(messages::codec::manifest_object& o, const std::string& ns,
+                             bool explicit_ns);
+
+// Sends a decoded object to the cluster (CREATE or UPDATE) in its own namespace; on success
+// the object becomes the server's copy. On failure prints kubectl's line, e.g.
+// `Error from server (AlreadyExists): error when creating "pod.yml": ...`, and returns false.
+bool send_object(cluster& c, messages::codec::manifest_object& o, messages::ApiRequest::Verb verb,
+                 std::string_view doing, cli_io& io);
 
 }  // namespace troupe::cli

@@ -30,21 +30,6 @@ constexpr flag_spec create_flags[] = {
     server_flag,
 };
 
-// kubectl's rule: an object without a namespace takes the request's; a different one
-// is refused rather than silently moved.
-std::string settle_namespace(codec::manifest_object& o, const std::string& ns, bool explicit_ns) {
-  if (!o.kind->namespaced) return {};
-  auto* meta = messages::metadata_of(*o.object);
-  if (meta->namespace_().empty()) {
-    meta->set_namespace_(ns);
-  } else if (explicit_ns && meta->namespace_() != ns) {
-    return "the namespace from the provided object \"" + meta->namespace_() +
-           "\" does not match the namespace \"" + ns +
-           "\". You must pass '--namespace=" + meta->namespace_() + "' to perform this operation.";
-  }
-  return {};
-}
-
 int run_create(const parsed_flags& flags, cli_io& io) {
   const auto& files = flags.all("filename");
   if (files.empty()) return fail(io, "must specify one of -f and -k");
@@ -80,21 +65,9 @@ int run_create(const parsed_flags& flags, cli_io& io) {
         errors.insert(errors.end(), invalid.begin(), invalid.end());
         continue;
       }
-      if (target) {
-        auto request = request_for(*object.kind, messages::ApiRequest::CREATE, ns);
-        request.set_version(std::string(object.kind->version));
-        request.set_object(object.object->SerializeAsString());
-        auto outcome = target->client->call(request);
-        if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
-          // kubectl: Error from server (AlreadyExists): error when creating "pod.yml": ...
-          api_client::failure f = *failed;
-          if (f.reason != "Invalid")
-            f.message = "error when creating \"" + object.source + "\": " + f.message;
-          io.err << f.to_string() << '\n';
-          ++failures;
-          continue;
-        }
-        object.object->ParseFromString(std::get<messages::ApiResponse>(outcome).object());
+      if (target && !send_object(*target, object, messages::ApiRequest::CREATE, "creating", io)) {
+        ++failures;
+        continue;
       }
       const char* suffix = target ? " created" : " created (dry run)";
       if (format == output_format::human) {

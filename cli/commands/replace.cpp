@@ -31,18 +31,6 @@ constexpr flag_spec replace_flags[] = {
     server_flag,
 };
 
-// The namespace the object goes to, or "" with kubectl's mismatch error in `error`.
-std::string namespace_for(codec::manifest_object& o, const cluster& c, std::string& error) {
-  if (!o.kind->namespaced) return {};
-  auto* meta = messages::metadata_of(*o.object);
-  if (meta->namespace_().empty()) meta->set_namespace_(c.ns);
-  if (c.explicit_ns && meta->namespace_() != c.ns)
-    error = "the namespace from the provided object \"" + meta->namespace_() +
-            "\" does not match the namespace \"" + c.ns +
-            "\". You must pass '--namespace=" + meta->namespace_() + "' to perform this operation.";
-  return meta->namespace_();
-}
-
 int run_replace(const parsed_flags& flags, cli_io& io) {
   const auto& files = flags.all("filename");
   if (files.empty())
@@ -69,9 +57,8 @@ int run_replace(const parsed_flags& flags, cli_io& io) {
     for (const auto& e : set.errors)
       report(e.to_string());
     for (auto& object : set.objects) {
-      std::string mismatch;
-      const std::string ns = namespace_for(object, *target, mismatch);
-      if (!mismatch.empty()) {
+      if (auto mismatch = settle_namespace(object, target->ns, target->explicit_ns);
+          !mismatch.empty()) {
         report(codec::manifest_error{object.source, object.pos, mismatch}.to_string());
         continue;
       }
@@ -79,22 +66,10 @@ int run_replace(const parsed_flags& flags, cli_io& io) {
       for (const auto& e : invalid)
         report(e.to_string());
       if (!invalid.empty()) continue;
-      auto request = request_for(*object.kind, messages::ApiRequest::UPDATE, ns);
-      request.set_name(messages::metadata_of(*object.object)->name());
-      request.set_version(std::string(object.kind->version));
-      request.set_object(object.object->SerializeAsString());
-      auto outcome = target->client->call(request);
-      if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
-        // kubectl: Error from server (NotFound): error when replacing "f.yml": ...; an
-        // Invalid error names the object instead.
-        api_client::failure f = *failed;
-        if (f.reason != "Invalid")
-          f.message = "error when replacing \"" + object.source + "\": " + f.message;
-        io.err << f.to_string() << '\n';
+      if (!send_object(*target, object, messages::ApiRequest::UPDATE, "replacing", io)) {
         status = 1;
         continue;
       }
-      object.object->ParseFromString(std::get<messages::ApiResponse>(outcome).object());
       if (format == output_format::human) {
         io.out << object_name(*object.object, *object.kind) << " replaced\n";
       } else {

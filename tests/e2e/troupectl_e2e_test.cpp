@@ -129,6 +129,16 @@ BOOST_AUTO_TEST_CASE(tutorial_pod_lifecycle_through_troupe_up, *boost::unit_test
   auto kept = cluster.troupectl("get ns kube-system -o name");
   BOOST_TEST(kept.out == "namespace/kube-system\n", kept.err);
 
+  // An object that names its own namespace goes there without -n.
+  std::ofstream(cluster.home.path() / "prod.yml")
+      << "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: prod\n---\n"
+         "apiVersion: v1\nkind: Pod\nmetadata:\n  name: web\n  namespace: prod\n"
+         "spec:\n  containers:\n  - name: web\n    image: nginx\n";
+  auto prod = cluster.troupectl("create -f " + (cluster.home.path() / "prod.yml").string());
+  BOOST_TEST(prod.out == "namespace/prod created\npod/web created\n", prod.err);
+  auto in_prod = cluster.troupectl("get pods -n prod -o name");
+  BOOST_TEST(in_prod.out == "pod/web\n", in_prod.err);
+
   auto unknown = cluster.troupectl("get widgets");
   BOOST_TEST(unknown.code == 1);
   BOOST_TEST(unknown.err == "error: the server doesn't have a resource type \"widgets\"\n");
