@@ -3,6 +3,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/send.hpp>
 
+#include "actors/controllers/leader_supervisor.hpp"
 #include "actors/gateway/gateway_actor.hpp"
 
 namespace troupe::actors {
@@ -26,6 +27,9 @@ caf::expected<control_plane> start_control_plane(caf::actor_system& system,
   plane.store = spawn_store_client(system, std::move(client));
   gateway_options gateway;
   gateway.store = plane.store;
+  gateway.default_toleration_seconds =
+      std::chrono::duration_cast<std::chrono::seconds>(options.node_lifecycle.eviction_timeout)
+          .count();
   plane.gateway = spawn_gateway(system, std::move(gateway));
   auto port = system.middleman().publish(plane.gateway, api->second,
                                          api->first.empty() ? nullptr : api->first.c_str(), true);
@@ -34,10 +38,17 @@ caf::expected<control_plane> start_control_plane(caf::actor_system& system,
     return port.error();
   }
   plane.api_port = *port;
+  if (options.controllers) {
+    controllers::leader_supervisor_options supervisor;
+    supervisor.raft = plane.raft;
+    supervisor.node_lifecycle = options.node_lifecycle;
+    plane.supervisor = controllers::spawn_leader_supervisor(system, std::move(supervisor));
+  }
   return plane;
 }
 
 void stop_control_plane(const control_plane& plane) {
+  if (plane.supervisor) caf::anon_send_exit(plane.supervisor, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(plane.gateway, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(plane.store, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(plane.raft, caf::exit_reason::user_shutdown);

@@ -1,4 +1,5 @@
 #include "cli/table_printer.hpp"
+#include "cli/text.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -16,6 +17,7 @@
 #include "messages/label_selector.hpp"
 #include "messages/proto/apps.pb.h"
 #include "messages/proto/autoscaling.pb.h"
+#include "messages/proto/coordination.pb.h"
 #include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
 #include "messages/proto/networking.pb.h"
@@ -656,6 +658,13 @@ row service_account_cells(const messages::ServiceAccount& sa, const table_option
           since(sa.metadata().creation_timestamp(), options)};
 }
 
+constexpr column lease_columns[] = {"Name", "Holder", "Age"};
+
+row lease_cells(const messages::Lease& lease, const table_options& options) {
+  return {lease.metadata().name(), lease.spec().holder_identity(),
+          since(lease.metadata().creation_timestamp(), options)};
+}
+
 constexpr column binding_columns[] = {"Name",        "Role",         "Age",
                                       wide("Users"), wide("Groups"), wide("ServiceAccounts")};
 
@@ -786,19 +795,6 @@ constexpr column event_columns[] = {
     "Last Seen",    "Type",    "Reason",           "Object",      wide("Subobject"),
     wide("Source"), "Message", wide("First Seen"), wide("Count"), wide("Name")};
 
-std::string lower(std::string text) {
-  for (char& c : text)
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  return text;
-}
-
-std::string trim_space(const std::string& text) {
-  constexpr std::string_view space = " \t\n\v\f\r";
-  const std::size_t first = text.find_first_not_of(space);
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(space) - first + 1);
-}
-
 row event_cells(const messages::Event& event, const table_options& options) {
   // Events from the newer events API carry eventTime and series instead of the
   // first/last timestamps and count.
@@ -906,6 +902,7 @@ constexpr kind_printer kind_printers[] = {
     {descriptor_of<m::PersistentVolumeClaim>, persistent_volume_claim_columns,
      typed<m::PersistentVolumeClaim, persistent_volume_claim_cells>},
     {descriptor_of<m::Event>, event_columns, typed<m::Event, event_cells>},
+    {descriptor_of<m::Lease>, lease_columns, typed<m::Lease, lease_cells>},
 };
 
 constexpr kind_printer created_at_printer{nullptr, created_at_columns, created_at_cells};

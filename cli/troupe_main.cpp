@@ -35,6 +35,7 @@
 #include "cli/flags.hpp"
 #include "messages/caf_types.hpp"
 #include "messages/quantity.hpp"
+#include "node/node_agent.hpp"
 
 namespace {
 
@@ -109,7 +110,14 @@ bool parse_ms(const troupe::cli::parsed_flags& flags, std::string_view name, int
   }
 }
 
-int serve(troupe::actors::control_plane_options options, const std::string& what);
+// Node agents a process runs next to its server: its own (named after the host) and hollow
+// ones, all on the sim runtime.
+struct local_agents {
+  bool local = false;
+  int hollow = 0;
+};
+int serve(troupe::actors::control_plane_options options, const std::string& what,
+          local_agents agents = {});
 
 int run_server(std::span<const std::string> args) {
   auto flags = troupe::cli::parse_flags(args, server_flags);
@@ -156,12 +164,16 @@ int run_server(std::span<const std::string> args) {
     auto hp = troupe::actors::split_host_port(options.listen);
     api_listen = hp->first + ":" + std::to_string(hp->second + 1);
   }
-  return serve({std::move(options), std::move(api_listen)}, "troupe server");
+  troupe::actors::control_plane_options plane;
+  plane.raft = std::move(options);
+  plane.api_listen = std::move(api_listen);
+  return serve(std::move(plane), "troupe server");
 }
 
 // Runs a control-plane member until a signal asks it to stop or its raft actor stops on
 // its own (a failed fsync, corrupt data), which it has logged.
-int serve(troupe::actors::control_plane_options options, const std::string& what) {
+int serve(troupe::actors::control_plane_options options, const std::string& what,
+          local_agents agents) {
   // Signals go to sigwait below, not to whichever thread CAF happens to run: block them
   // before the actor system starts its threads, which inherit the mask.
   sigset_t stop_signals;
@@ -182,6 +194,18 @@ int serve(troupe::actors::control_plane_options options, const std::string& what
     return 1;
   }
   std::cerr << what + " " + id + " listening on " + listen + ", API on " + api + "\n";
+  std::vector<caf::actor> agent_actors;
+  if (agents.local) {
+    troupe::node::node_agent_options local;
+    char host[256] = "localhost";
+    ::gethostname(host, sizeof host - 1);
+    local.node_name = host;
+    local.gateway = started->gateway;
+    agent_actors.push_back(troupe::node::spawn_node_agent(system, std::move(local)));
+  }
+  for (auto& agent :
+       troupe::node::spawn_hollow_nodes(system, started->gateway, agents.hollow, "hollow-node"))
+    agent_actors.push_back(std::move(agent));
   caf::scoped_actor self{system};
   self->monitor(started->raft);
   std::thread signals([stop_signals, plane = *started, id, what] {
@@ -194,6 +218,10 @@ int serve(troupe::actors::control_plane_options options, const std::string& what
   signals.detach();
   caf::error reason;
   self->receive([&](caf::down_msg& down) { reason = down.reason; });
+  // The actor system waits for every actor when it goes: stop the agents (and with them their
+  // pod actors) too.
+  for (const auto& agent : agent_actors)
+    caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   troupe::actors::stop_control_plane(*started);
   if (reason == caf::exit_reason::user_shutdown) return 0;
   std::cerr << what + " " + id + " stopped: " + system.render(reason) + "\n";
@@ -207,6 +235,8 @@ constexpr flag_spec up_flags[] = {
     {.name = "foreground",
      .takes_value = false,
      .usage = "Run in this process instead of starting in the background."},
+    {.name = "hollow-nodes",
+     .usage = "Also run this many hollow nodes (agents on the sim runtime) in the process (0)."},
     {.name = "help", .shorthand = 'h', .takes_value = false, .usage = "Help for up."},
 };
 
@@ -257,6 +287,17 @@ int run_up(std::span<const std::string> args) {
   const auto home = troupe::cli::troupe_home();
   const std::string api = flags.get("api-listen", "127.0.0.1:6443");
   const std::string raft = flags.get("raft-listen", "127.0.0.1:6444");
+  int hollow = 0;
+  if (flags.has("hollow-nodes")) {
+    try {
+      hollow = std::stoi(flags.get("hollow-nodes"));
+    } catch (...) {
+      hollow = -1;
+    }
+    if (hollow < 0 || hollow > 10000)
+      return usage_error("invalid --hollow-nodes \"" + flags.get("hollow-nodes") +
+                         "\": want a number from 0 to 10000");
+  }
   for (const auto* address : {&api, &raft})
     if (auto hp = troupe::actors::split_host_port(*address); !hp || hp->second == 0)
       return usage_error("invalid address \"" + *address + "\": want host:port");
@@ -273,7 +314,8 @@ int run_up(std::span<const std::string> args) {
     options.raft.heartbeat_ms = 50;
     options.raft.election_timeout_ms = 150;
     options.api_listen = api;
-    return serve(std::move(options), "troupe up");
+    local_agents agents{.local = true, .hollow = hollow};
+    return serve(std::move(options), "troupe up", agents);
   }
   if (auto pid = running_pid()) {
     std::cout << "Troupe is already running (pid " << *pid << "), API at " << api << ".\n";
@@ -297,7 +339,8 @@ int run_up(std::span<const std::string> args) {
       ::dup2(out, 2);
     }
     std::vector<std::string> argv_text = {
-        "troupe", "up", "--foreground", "--api-listen", api, "--raft-listen", raft};
+        "troupe",        "up", "--foreground",   "--api-listen",        api,
+        "--raft-listen", raft, "--hollow-nodes", std::to_string(hollow)};
     std::vector<char*> argv;
     for (auto& a : argv_text)
       argv.push_back(a.data());
@@ -320,8 +363,7 @@ int run_up(std::span<const std::string> args) {
   std::cout << "Troupe is running (pid " << child << "): API at " << api << ", data in "
             << (home / "data").string() << ", log in " << log.string() << ".\n"
             << "troupectl is configured (" << (home / "config").string()
-            << "). Stop it with `troupe down`.\n"
-            << "No node agent runs yet: pods are stored and stay Pending.\n";
+            << "). Stop it with `troupe down`.\n";
   return 0;
 }
 

@@ -3,6 +3,7 @@
 #include "messages/proto/api.pb.h"
 #include "messages/proto/apps.pb.h"
 #include "messages/proto/autoscaling.pb.h"
+#include "messages/proto/coordination.pb.h"
 #include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
 #include "messages/proto/networking.pb.h"
@@ -26,6 +27,11 @@ void register_caf_types(caf::actor_system_config& cfg) {
 
 bool is_error(const caf::error& e, errc code) {
   return e.category() == caf::atom("troupe") && e.code() == static_cast<uint8_t>(code);
+}
+
+std::string message_of(const caf::error& e) {
+  if (e.context().match_elements<std::string>()) return e.context().get_as<std::string>(0);
+  return caf::to_string(e);
 }
 
 }  // namespace troupe::messages

@@ -28,6 +28,7 @@ class Configuration;
 class Deployment;
 class Endpoints;
 class Event;
+class Lease;
 class HorizontalPodAutoscaler;
 class HorizontalPodAutoscalerV1;
 class Member;
@@ -58,6 +59,7 @@ CAF_ADD_TYPE_ID(troupe, (troupe::messages::ConfigMap))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Deployment))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Endpoints))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Event))
+CAF_ADD_TYPE_ID(troupe, (troupe::messages::Lease))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::HorizontalPodAutoscaler))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::HorizontalPodAutoscalerV1))
 CAF_ADD_TYPE_ID(troupe, (troupe::messages::Namespace))
@@ -109,6 +111,9 @@ CAF_ADD_ATOM(troupe, troupe::atoms, tick_atom, "tick")
 CAF_ADD_ATOM(troupe, troupe::atoms, reconnect_atom, "reconnect")
 CAF_ADD_ATOM(troupe, troupe::atoms, retry_atom, "retry")
 CAF_ADD_ATOM(troupe, troupe::atoms, flush_atom, "flush")
+// The node agent and its pod actors (node/).
+CAF_ADD_ATOM(troupe, troupe::atoms, pod_update_atom, "pod_update")
+CAF_ADD_ATOM(troupe, troupe::atoms, pod_gone_atom, "pod_gone")
 CAF_END_TYPE_ID_BLOCK(troupe)
 
 // Errors of this enum travel as caf::error in the "troupe" category.
@@ -122,6 +127,9 @@ void register_caf_types(caf::actor_system_config& cfg);
 
 // Whether `e` is this project's error `code` (the "troupe" category).
 bool is_error(const caf::error& e, errc code);
+
+// The text a troupe error carries (kubectl's message), else CAF's rendering of the error.
+std::string message_of(const caf::error& e);
 
 // Protobuf messages cross actors and the middleman as their binary encoding: the
 // wire format is the same one the store writes to disk. ADL finds this for every

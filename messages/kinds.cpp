@@ -10,6 +10,7 @@
 
 #include "messages/proto/apps.pb.h"
 #include "messages/proto/autoscaling.pb.h"
+#include "messages/proto/coordination.pb.h"
 #include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
 #include "messages/proto/networking.pb.h"
@@ -30,7 +31,7 @@ const google::protobuf::Descriptor* descriptor_of() {
   return T::descriptor();
 }
 
-const std::array<kind_info, 21> kinds{{
+const std::array<kind_info, 22> kinds{{
     {"", "v1", "Pod", "pods", po, true, descriptor_of<Pod>},
     {"", "v1", "Service", "services", svc, true, descriptor_of<Service>},
     {"", "v1", "ReplicationController", "replicationcontrollers", rc, true,
@@ -63,6 +64,7 @@ const std::array<kind_info, 21> kinds{{
      {},
      false,
      descriptor_of<ClusterRoleBinding>},
+    {"coordination.k8s.io", "v1", "Lease", "leases", {}, true, descriptor_of<Lease>},
 }};
 
 std::string lower(std::string_view s) {

@@ -1,5 +1,7 @@
 #include "actors/controllers/replica_set_logic.hpp"
 
+#include "actors/controllers/object_facts.hpp"
+
 #include <algorithm>
 #include <bit>
 #include <charconv>
@@ -27,33 +29,6 @@ constexpr std::string_view deletion_cost_annotation = "controller.kubernetes.io/
 
 int64_t nanos_of(const messages::Time& t) {
   return t.seconds() * nanos_per_second + t.nanos();
-}
-
-// Kubernetes' IsPodActive: not terminal and not being deleted.
-bool is_active(const Pod& pod) {
-  const auto& phase = pod.status().phase();
-  return phase != "Succeeded" && phase != "Failed" && !pod.metadata().has_deletion_timestamp();
-}
-
-// metav1.GetControllerOf: the first ownerReference with controller: true.
-const messages::OwnerReference* controller_of(const ObjectMeta& meta) {
-  for (const auto& ref : meta.owner_references()) {
-    if (ref.has_controller() && ref.controller()) return &ref;
-  }
-  return nullptr;
-}
-
-// podutil.GetPodReadyCondition: the first condition of type Ready.
-const messages::PodCondition* ready_condition(const Pod& pod) {
-  for (const auto& c : pod.status().conditions()) {
-    if (c.type() == "Ready") return &c;
-  }
-  return nullptr;
-}
-
-bool is_ready(const Pod& pod) {
-  const auto* c = ready_condition(pod);
-  return c != nullptr && c->status() == "True";
 }
 
 // Since when a ready pod has been ready (Go's zero time, nullopt, when not ready or unknown).

@@ -21,18 +21,26 @@ std::string named(const messages::kind_info& kind, std::string_view name) {
 
 }  // namespace
 
+std::string not_found_message(const messages::kind_info& kind, std::string_view name) {
+  return named(kind, name) + " not found";
+}
+
 caf::error not_found(const messages::kind_info& kind, std::string_view name) {
-  return caf::make_error(errc::not_found, named(kind, name) + " not found");
+  return caf::make_error(errc::not_found, not_found_message(kind, name));
 }
 
 caf::error already_exists(const messages::kind_info& kind, std::string_view name) {
   return caf::make_error(errc::already_exists, named(kind, name) + " already exists");
 }
 
+std::string conflict_message(const messages::kind_info& kind, std::string_view name) {
+  return "Operation cannot be fulfilled on " + named(kind, name) +
+         ": the object has been modified; please apply your changes to the latest version and "
+         "try again";
+}
+
 caf::error conflict(const messages::kind_info& kind, std::string_view name) {
-  return caf::make_error(errc::conflict, "Operation cannot be fulfilled on " + named(kind, name) +
-                                             ": the object has been modified; please apply your "
-                                             "changes to the latest version and try again");
+  return caf::make_error(errc::conflict, conflict_message(kind, name));
 }
 
 caf::error unknown_resource(std::string_view group, std::string_view resource) {

@@ -15,11 +15,13 @@ namespace troupe::actors::api_errors {
 std::string resource_name(const messages::kind_info& kind);
 
 // pods "x" not found
+std::string not_found_message(const messages::kind_info& kind, std::string_view name);
 caf::error not_found(const messages::kind_info& kind, std::string_view name);
 // pods "x" already exists
 caf::error already_exists(const messages::kind_info& kind, std::string_view name);
 // Operation cannot be fulfilled on pods "x": the object has been modified; please apply
 // your changes to the latest version and try again
+std::string conflict_message(const messages::kind_info& kind, std::string_view name);
 caf::error conflict(const messages::kind_info& kind, std::string_view name);
 // the server could not find the requested resource ("pod" is not a resource)
 caf::error unknown_resource(std::string_view group, std::string_view resource);

@@ -17,6 +17,7 @@
 #include "actors/gateway/api_errors.hpp"
 #include "actors/gateway/object_fields.hpp"
 #include "actors/gateway/object_rules.hpp"
+#include "actors/gateway/subresources.hpp"
 #include "actors/gateway/watch_relay.hpp"
 #include "messages/defaults.hpp"
 #include "messages/errc.hpp"
@@ -45,7 +46,9 @@ using gateway_impl = gateway_actor::extend<caf::reacts_to<atoms::retry_atom>>;
 using watch_promise = caf::typed_response_promise<uint64_t>;
 using promise = caf::typed_response_promise<ApiResponse>;
 
-constexpr const char* default_namespaces[] = {"default", "kube-system"};
+// Those a Kubernetes cluster starts with; kube-node-lease holds the agents' heartbeats.
+constexpr const char* default_namespaces[] = {"default", "kube-node-lease", "kube-public",
+                                              "kube-system"};
 
 const kind_info* find_served(std::string_view group, std::string_view resource) {
   for (const auto& k : messages::all_kinds())
@@ -159,6 +162,13 @@ struct gateway_state {
       case ApiRequest::DELETE:
         remove(*kind, request, rp);
         break;
+      case ApiRequest::BIND:
+        bind(*kind, request, rp);
+        break;
+      case ApiRequest::GET_SCALE:
+      case ApiRequest::UPDATE_SCALE:
+        scale(*kind, request, rp);
+        break;
       default:
         rp.deliver(api_errors::invalid("the request names no verb"));
     }
@@ -216,6 +226,8 @@ struct gateway_state {
       rp.deliver(caf::make_error(s.code(), s.message()));
       return;
     }
+    if (auto* pod = dynamic_cast<messages::Pod*>(object.get()))
+      gateway::add_default_tolerations(*pod, options.default_toleration_seconds);
     if (auto error = default_and_validate(*object, kind)) {
       rp.deliver(std::move(error));
       return;
@@ -281,26 +293,142 @@ struct gateway_state {
                 return;
               }
             }
-            const auto& meta = *gateway::metadata_of(*incoming);
-            auto key =
-                store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
-            if (!key.ok()) {
-              rp.deliver(api_errors::invalid(key.error().message()));
+            write_update(kind, incoming, revision, rp, [rp, incoming]() mutable {
+              ApiResponse out;
+              out.set_object(incoming->SerializeAsString());
+              rp.deliver(std::move(out));
+            });
+          });
+  }
+
+  // Stores `object` over the revision it was read at, and sets its new resourceVersion before
+  // `then()`. An object that is being deleted and that no finalizer holds any more is deleted
+  // instead: the update that removed its last finalizer ends it.
+  template <class Then>
+  void write_update(const kind_info& kind, std::shared_ptr<Message> object, uint64_t revision,
+                    promise rp, Then then) {
+    const auto& meta = *gateway::metadata_of(*object);
+    auto key = store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
+    if (!key.ok()) {
+      rp.deliver(api_errors::invalid(key.error().message()));
+      return;
+    }
+    messages::StoreCommand command;
+    if (gateway::should_remove_after_update(*object)) {
+      command.mutable_delete_()->set_key(*key);
+      command.mutable_delete_()->set_expected_revision(revision);
+    } else {
+      command.mutable_update()->set_key(*key);
+      command.mutable_update()->set_value(encode_for_store(*object));
+      command.mutable_update()->set_expected_revision(revision);
+    }
+    propose(
+        std::move(command), rp, kind, meta.name(),
+        [object, then](const StoreResult& result) mutable {
+          gateway::metadata_of(*object)->set_resource_version(std::to_string(result.revision()));
+          then();
+        });
+  }
+
+  // GET_SCALE and UPDATE_SCALE: the scale subresource.
+  void scale(const kind_info& kind, const ApiRequest& request, promise rp) {
+    if (!gateway::has_scale(kind)) {
+      rp.deliver(api_errors::unknown_resource(kind.group, std::string(kind.resource) + "/scale"));
+      return;
+    }
+    auto reply = [rp](const Message& object) mutable {
+      ApiResponse out;
+      out.set_object(gateway::scale_of(object).SerializeAsString());
+      rp.deliver(std::move(out));
+    };
+    if (request.verb() == ApiRequest::GET_SCALE) {
+      fetch(kind, request.namespace_(), request.name(), rp,
+            [reply](std::unique_ptr<Message> object, uint64_t) mutable { reply(*object); });
+      return;
+    }
+    messages::Scale wanted;
+    if (!wanted.ParseFromString(request.object())) {
+      rp.deliver(api_errors::invalid("the request's object is not a Scale"));
+      return;
+    }
+    const std::string name = request.name();
+    fetch(kind, request.namespace_(), name, rp,
+          [this, rp, &kind, wanted, name, reply](std::unique_ptr<Message> current,
+                                                 uint64_t revision) mutable {
+            auto precondition = parse_revision(wanted.metadata().resource_version());
+            if (precondition && *precondition != revision) {
+              rp.deliver(api_errors::conflict(kind, name));
               return;
             }
-            messages::StoreCommand command;
-            command.mutable_update()->set_key(*key);
-            command.mutable_update()->set_value(encode_for_store(*incoming));
-            command.mutable_update()->set_expected_revision(revision);
-            propose(std::move(command), rp, kind, name,
-                    [rp, incoming](const StoreResult& result) mutable {
-                      gateway::metadata_of(*incoming)->set_resource_version(
-                          std::to_string(result.revision()));
-                      ApiResponse out;
-                      out.set_object(incoming->SerializeAsString());
-                      rp.deliver(std::move(out));
-                    });
+            std::shared_ptr<Message> incoming(current->New());
+            incoming->CopyFrom(*current);
+            gateway::set_replicas(*incoming, wanted.spec().replicas());
+            auto s = gateway::prepare_update(*incoming, *current, kind);
+            if (!s.ok()) {
+              rp.deliver(caf::make_error(s.code(), s.message()));
+              return;
+            }
+            if (auto error = default_and_validate(*incoming, kind)) {
+              rp.deliver(std::move(error));
+              return;
+            }
+            write_update(kind, incoming, revision, rp,
+                         [incoming, reply]() mutable { reply(*incoming); });
           });
+  }
+
+  // BIND: the scheduler's bindings, one Raft entry for all of them.
+  void bind(const kind_info& kind, const ApiRequest& request, promise rp) {
+    if (kind.descriptor() != messages::Pod::descriptor()) {
+      rp.deliver(api_errors::unknown_resource(kind.group, std::string(kind.resource) + "/binding"));
+      return;
+    }
+    ApiResponse out;
+    messages::StoreCommand batch;
+    std::vector<int> slot;  // the request object each batch command binds
+    const int64_t now = now_ms();
+    for (int i = 0; i < request.objects_size(); ++i) {
+      out.add_failures();
+      messages::Pod pod;
+      if (!pod.ParseFromString(request.objects(i))) {
+        out.set_failures(i, "the request's object is not a Pod");
+        continue;
+      }
+      auto s = gateway::prepare_binding(pod, now);
+      auto key =
+          store::make_key("core", "pods", pod.metadata().namespace_(), pod.metadata().name());
+      if (!s.ok() || !key.ok()) {
+        out.set_failures(i, s.ok() ? key.error().message() : s.message());
+        continue;
+      }
+      auto* update = batch.mutable_batch()->add_commands()->mutable_update();
+      update->set_key(*key);
+      update->set_expected_revision(*parse_revision(pod.metadata().resource_version()));
+      update->set_value(encode_for_store(pod));
+      slot.push_back(i);
+    }
+    if (slot.empty()) {
+      rp.deliver(std::move(out));
+      return;
+    }
+    self->request(options.store, options.store_timeout, atoms::propose_atom_v, std::move(batch))
+        .then(
+            [rp, out, slot, &kind, request](StoreResult& result) mutable {
+              for (std::size_t j = 0; j < slot.size(); ++j) {
+                const auto code = j < static_cast<std::size_t>(result.batch_size())
+                                      ? result.batch(static_cast<int>(j)).code()
+                                      : result.code();
+                if (code == 0) continue;
+                messages::Pod pod;
+                (void)pod.ParseFromString(request.objects(slot[j]));
+                const auto& name = pod.metadata().name();
+                out.set_failures(slot[j], static_cast<errc>(code) == errc::conflict
+                                              ? api_errors::conflict_message(kind, name)
+                                              : api_errors::not_found_message(kind, name));
+              }
+              rp.deliver(std::move(out));
+            },
+            [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
   }
 
   void remove(const kind_info& kind, const ApiRequest& request, promise rp) {
@@ -315,15 +443,33 @@ struct gateway_state {
         }
     }
     auto precondition = parse_revision(request.resource_version());
+    gateway::deletion_request how{request.propagation_policy(), std::nullopt};
+    if (request.has_grace_period_seconds())
+      how.grace_period_seconds = request.grace_period_seconds();
     fetch(kind, request.namespace_(), name, rp,
-          [this, rp, &kind, name, precondition](std::unique_ptr<Message> current,
-                                                uint64_t revision) mutable {
+          [this, rp, &kind, name, precondition, how](std::unique_ptr<Message> current,
+                                                     uint64_t revision) mutable {
             if (precondition && *precondition != revision) {
               rp.deliver(api_errors::conflict(kind, name));
               return;
             }
             std::shared_ptr<Message> deleted = std::move(current);
-            auto finish = [this, rp, &kind, name, deleted, revision]() mutable {
+            auto reply = [rp, deleted]() mutable {
+              ApiResponse out;
+              out.set_object(deleted->SerializeAsString());
+              rp.deliver(std::move(out));
+            };
+            if (&kind != &namespace_kind()) {
+              switch (gateway::plan_deletion(*deleted, kind, how, now_ms())) {
+                case gateway::deletion_step::unchanged:
+                  return reply();
+                case gateway::deletion_step::mark:
+                  return write_update(kind, deleted, revision, rp, reply);
+                case gateway::deletion_step::remove_now:
+                  break;
+              }
+            }
+            auto finish = [this, rp, &kind, name, deleted, revision, reply]() mutable {
               const auto& meta = *gateway::metadata_of(*deleted);
               auto key =
                   store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
@@ -331,11 +477,7 @@ struct gateway_state {
               command.mutable_delete_()->set_key(*key);
               command.mutable_delete_()->set_expected_revision(revision);
               propose(std::move(command), rp, kind, name,
-                      [rp, deleted](const StoreResult&) mutable {
-                        ApiResponse out;
-                        out.set_object(deleted->SerializeAsString());
-                        rp.deliver(std::move(out));
-                      });
+                      [reply](const StoreResult&) mutable { reply(); });
             };
             if (&kind == &namespace_kind()) return delete_contents(name, 0, rp, finish);
             finish();

@@ -26,6 +26,9 @@ struct gateway_options {
   std::function<int64_t()> unix_ms;
   uint64_t seed = 0;  // uids and generateName suffixes; random when 0
   std::chrono::milliseconds store_timeout{30000};
+  // The tolerationSeconds of the not-ready/unreachable tolerations every pod gets unless it
+  // has its own (object_rules.hpp: add_default_tolerations). Kubernetes: 300.
+  int64_t default_toleration_seconds = 10;
 };
 
 gateway_actor spawn_gateway(caf::actor_system& system, gateway_options options);

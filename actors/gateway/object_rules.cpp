@@ -529,4 +529,20 @@ status prepare_status_update(Message& incoming, const Message& current, const ki
   return {};
 }
 
+void add_default_tolerations(messages::Pod& pod, int64_t seconds) {
+  for (const char* key : {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable"}) {
+    bool has = false;
+    for (const auto& t : pod.spec().tolerations()) {
+      const bool matches_key = t.key() == key || (t.key().empty() && t.operator_() == "Exists");
+      if (matches_key && (t.effect().empty() || t.effect() == "NoExecute")) has = true;
+    }
+    if (has) continue;
+    auto* t = pod.mutable_spec()->add_tolerations();
+    t->set_key(key);
+    t->set_operator_("Exists");
+    t->set_effect("NoExecute");
+    t->set_toleration_seconds(seconds);
+  }
+}
+
 }  // namespace troupe::actors::gateway

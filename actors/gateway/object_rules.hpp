@@ -22,6 +22,7 @@ class Message;
 
 namespace troupe::messages {
 class ObjectMeta;
+class Pod;
 }  // namespace troupe::messages
 
 namespace troupe::actors::gateway {
@@ -70,5 +71,10 @@ store::status prepare_update(google::protobuf::Message& incoming,
 store::status prepare_status_update(google::protobuf::Message& incoming,
                                     const google::protobuf::Message& current,
                                     const messages::kind_info& kind);
+
+// Kubernetes' DefaultTolerationSeconds admission: a pod that does not tolerate the
+// node.kubernetes.io/not-ready and .../unreachable NoExecute taints itself tolerates them for
+// `seconds`, after which the node lifecycle controller evicts it from a lost node.
+void add_default_tolerations(messages::Pod& pod, int64_t seconds);
 
 }  // namespace troupe::actors::gateway

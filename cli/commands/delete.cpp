@@ -2,8 +2,11 @@
 // deletes objects and says so as kubectl does: `pod "x" deleted`.
 #include <google/protobuf/message.h>
 
+#include <chrono>
 #include <memory>
 #include <ostream>
+#include <thread>
+#include <variant>
 #include <vector>
 
 #include "cli/cluster.hpp"
@@ -27,6 +30,8 @@ constexpr flag_spec delete_flags[] = {
      "Delete all resources, in the namespace of the specified resource types."},
     {"cascade", 0, true, "background",
      "Must be \"background\", \"orphan\", or \"foreground\". Defaults to background."},
+    {"wait", 0, false, "true",
+     "If true, wait for resources to be gone before returning. This waits for finalizers."},
     namespace_flag,
     server_flag,
 };
@@ -34,6 +39,32 @@ constexpr flag_spec delete_flags[] = {
 // `pod "x" deleted`; the group-qualified kind for others: `deployment.apps "x" deleted`.
 std::string deleted_line(const kind_info& kind, const std::string& name) {
   return kind.qualified_kind() + " \"" + name + "\" deleted";
+}
+
+// kubectl's --wait: an object that is being deleted gracefully (a running pod, an owner with
+// a foreground or orphan finalizer) is waited for until it is gone, so that the next command
+// does not meet it. Gives up quietly after a minute, as there is nothing more to tell.
+void await_gone(cluster& connection, messages::ApiRequest request,
+                const messages::ApiResponse& deleted) {
+  const auto* kind = messages::find_resource(request.resource());
+  if (kind == nullptr) return;
+  auto object = kind->new_object();
+  if (!object->ParseFromString(deleted.object())) return;
+  const auto* meta = messages::metadata_of(*object);
+  if (meta == nullptr || !meta->has_deletion_timestamp()) return;
+  request.set_verb(messages::ApiRequest::GET);
+  request.clear_propagation_policy();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto outcome = connection.client->call(request);
+    if (std::holds_alternative<api_client::failure>(outcome))
+      return;  // NotFound: gone (or unreachable: nothing to wait for)
+    auto current = kind->new_object();
+    if (current->ParseFromString(std::get<messages::ApiResponse>(outcome).object()) &&
+        messages::metadata_of(*current)->uid() != meta->uid())
+      return;  // a new object of the same name
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
 }
 
 int run_delete(const parsed_flags& flags, cli_io& io) {
@@ -83,6 +114,8 @@ int run_delete(const parsed_flags& flags, cli_io& io) {
       continue;
     }
     io.out << deleted_line(*t.kind, t.name) << '\n';
+    if (!flags.has("wait") || flags.enabled("wait"))
+      await_gone(*cluster, request, std::get<messages::ApiResponse>(outcome));
   }
   return status;
 }

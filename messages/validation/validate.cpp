@@ -533,6 +533,7 @@ const validator_entry validators[] = {
     entry<ClusterRole, v::validate_cluster_role>(),
     entry<RoleBinding, v::validate_role_binding>(),
     entry<ClusterRoleBinding, v::validate_cluster_role_binding>(),
+    entry<Lease, v::validate_lease>(),
 };
 
 }  // namespace

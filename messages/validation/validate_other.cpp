@@ -333,6 +333,17 @@ void validate_service_account(const ServiceAccount& account, bool namespaced, fi
   validate_object_meta(account.metadata(), namespaced, name_is_dns_subdomain, out);
 }
 
+// Kubernetes' ValidateLeaseSpec: a duration, when set, is positive; transitions are not negative.
+void validate_lease(const Lease& lease, bool namespaced, field_errors& out) {
+  validate_object_meta(lease.metadata(), namespaced, name_is_dns_subdomain, out);
+  const auto& spec = lease.spec();
+  if (spec.has_lease_duration_seconds() && spec.lease_duration_seconds() <= 0)
+    out.push_back(invalid("spec.leaseDurationSeconds", go_int(spec.lease_duration_seconds()),
+                          "must be greater than 0"));
+  if (spec.has_lease_transitions())
+    validate_nonnegative(spec.lease_transitions(), "spec.leaseTransitions", out);
+}
+
 void validate_role(const Role& role, bool namespaced, field_errors& out) {
   validate_object_meta(role.metadata(), namespaced, name_is_path_segment, out);
   for (int i = 0; i < role.rules_size(); ++i) {

@@ -14,6 +14,7 @@
 
 #include "messages/proto/apps.pb.h"
 #include "messages/proto/autoscaling.pb.h"
+#include "messages/proto/coordination.pb.h"
 #include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
 #include "messages/proto/meta.pb.h"
@@ -175,5 +176,6 @@ void validate_cluster_role(const ClusterRole& role, bool namespaced, field_error
 void validate_role_binding(const RoleBinding& binding, bool namespaced, field_errors& out);
 void validate_cluster_role_binding(const ClusterRoleBinding& binding, bool namespaced,
                                    field_errors& out);
+void validate_lease(const Lease& lease, bool namespaced, field_errors& out);
 
 }  // namespace troupe::messages::validation

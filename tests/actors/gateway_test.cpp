@@ -52,6 +52,7 @@ struct fixture {
     options.raft.heartbeat_ms = 20;
     options.raft.election_timeout_ms = 60;
     options.api_listen = "127.0.0.1:0";
+    options.controllers = false;  // the bare API: no controller writes besides the test's
     auto started = troupe::actors::start_control_plane(system, options);
     if (!started) BOOST_FAIL("the control plane did not start: " << system.render(started.error()));
     plane = *started;

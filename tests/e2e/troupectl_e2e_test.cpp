@@ -68,10 +68,16 @@ BOOST_AUTO_TEST_CASE(tutorial_pod_lifecycle_through_troupe_up, *boost::unit_test
              "Error from server (AlreadyExists): error when creating "
              "\"manifests/pod-definition.yml\": pods \"myapp-pod\" already exists\n");
 
+  // The embedded agent runs it (on the sim runtime): scheduled, then Running.
   auto pods = cluster.troupectl("get pods");
+  for (int i = 0; i < 100 && !contains(pods.out, "myapp-pod   1/1     Running   0          ");
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    pods = cluster.troupectl("get pods");
+  }
   BOOST_TEST(pods.code == 0, pods.err);
   BOOST_TEST(pods.out.starts_with("NAME        READY   STATUS    RESTARTS   AGE\n"), pods.out);
-  BOOST_TEST(contains(pods.out, "myapp-pod   0/1     Pending   0          "), pods.out);
+  BOOST_TEST(contains(pods.out, "myapp-pod   1/1     Running   0          "), pods.out);
 
   auto labels = cluster.troupectl("get pods --show-labels -l type=front-end");
   BOOST_TEST(contains(labels.out, "app=myapp,type=front-end"), labels.out);
@@ -107,8 +113,12 @@ BOOST_AUTO_TEST_CASE(tutorial_pod_lifecycle_through_troupe_up, *boost::unit_test
   auto stream = slurp(watched);
   BOOST_TEST(stream.starts_with("NAME        READY   STATUS    RESTARTS   AGE\nmyapp-pod "),
              stream);
-  // The listed row, the deletion and the new pod: three rows after the header.
-  BOOST_TEST(std::count(stream.begin(), stream.end(), '\n') == 4, stream);
+  // The listed row, the deletion (Terminating, then gone) and the new pod as the agent starts
+  // it (Pending, ContainerCreating, Running): at least four rows after the header, the last
+  // one the new pod running.
+  BOOST_TEST(std::count(stream.begin(), stream.end(), '\n') >= 5, stream);
+  BOOST_TEST(contains(stream, "Terminating"), stream);
+  BOOST_TEST(contains(stream, "1/1     Running"), stream);
 
   auto deleted = cluster.troupectl("delete pod myapp-pod");
   BOOST_TEST(deleted.code == 0, deleted.err);

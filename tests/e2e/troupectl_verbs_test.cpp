@@ -128,6 +128,7 @@ BOOST_AUTO_TEST_CASE(api_resources_prints_kubectl_table_without_a_cluster,
              "configmaps\nendpoints\nevents\nnamespaces\nnodes\npersistentvolumeclaims\n"
              "persistentvolumes\npods\nreplicationcontrollers\nsecrets\nserviceaccounts\nservices\n"
              "deployments.apps\nreplicasets.apps\nhorizontalpodautoscalers.autoscaling\n"
+             "leases.coordination.k8s.io\n"
              "networkpolicies.networking.k8s.io\n"
              "clusterrolebindings.rbac.authorization.k8s.io\n"
              "clusterroles.rbac.authorization.k8s.io\n"

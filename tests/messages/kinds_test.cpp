@@ -33,6 +33,7 @@ BOOST_AUTO_TEST_CASE(find_kind_by_kubernetes_api_version) {
       {"rbac.authorization.k8s.io/v1", "ClusterRole"},
       {"rbac.authorization.k8s.io/v1", "RoleBinding"},
       {"rbac.authorization.k8s.io/v1", "ClusterRoleBinding"},
+      {"coordination.k8s.io/v1", "Lease"},
   };
   for (const auto& [version, kind] : table) {
     const auto* k = msg::find_kind(version, kind);

@@ -53,9 +53,12 @@ struct embedded_cluster {
   std::string api = "127.0.0.1:" + std::to_string(free_port());
   std::string raft = "127.0.0.1:" + std::to_string(free_port());
 
-  embedded_cluster(const std::string& troupe, const std::string& troupectl)
+  // `extra` adds flags to `troupe up`, e.g. "--hollow-nodes 2".
+  embedded_cluster(const std::string& troupe, const std::string& troupectl,
+                   const std::string& extra = "")
       : troupe_(troupe), troupectl_(troupectl) {
-    auto up = run(home.path(), troupe_, "up --api-listen " + api + " --raft-listen " + raft);
+    auto up = run(home.path(), troupe_,
+                  "up --api-listen " + api + " --raft-listen " + raft + " " + extra);
     if (up.code != 0) run(home.path(), troupe_, "down");
     BOOST_TEST_REQUIRE(up.code == 0, "troupe up failed: " << up.err << "\nlog:\n"
                                                           << slurp(home.path() / "troupe.log"));

@@ -1,0 +1,28 @@
+// What the leader supervisor hands every controller and the scheduler when it starts them.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+
+#include "actors/gateway/gateway_api.hpp"
+
+namespace troupe::actors::controllers {
+
+struct controller_context {
+  // The gateway of the leader's own store: its writes go to this server's Raft member only,
+  // so once it is deposed they fail (the fencing), instead of being forwarded to the new
+  // leader while the new leader's controllers also act.
+  gateway_actor gateway;
+  // Unix milliseconds; the system clock when unset.
+  std::function<int64_t()> unix_ms;
+
+  int64_t now_ms() const {
+    if (unix_ms) return unix_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+}  // namespace troupe::actors::controllers

@@ -1,0 +1,163 @@
+#include "actors/controllers/informer.hpp"
+
+#include <chrono>
+
+#include <caf/send.hpp>
+
+#include "messages/kinds.hpp"
+#include "messages/proto/api.pb.h"
+#include "messages/proto/meta.pb.h"
+#include "messages/proto/store.pb.h"
+
+namespace troupe::actors::controllers {
+namespace {
+
+constexpr auto request_timeout = std::chrono::seconds(30);
+// After a failed list, wait this long before listing again.
+constexpr auto relist_delay = std::chrono::milliseconds(200);
+
+}  // namespace
+
+std::string cache_key(const google::protobuf::Message& object) {
+  const auto* meta = messages::metadata_of(object);
+  if (meta == nullptr) return {};
+  return meta->namespace_().empty() ? meta->name() : meta->namespace_() + "/" + meta->name();
+}
+
+informer::informer(caf::event_based_actor* self, gateway_actor gateway,
+                   const messages::kind_info& kind, uint64_t tag, change_handler on_change,
+                   std::string field_selector)
+    : self_(self),
+      gateway_(std::move(gateway)),
+      kind_(kind),
+      tag_(tag),
+      on_change_(std::move(on_change)),
+      field_selector_(std::move(field_selector)) {}
+
+informer::~informer() {
+  if (watch_id_ != 0) caf::anon_send(gateway_, atoms::unwatch_atom_v, watch_id_);
+}
+
+void informer::start(std::function<void()> on_synced) {
+  on_synced_ = std::move(on_synced);
+  list();
+}
+
+object_ptr informer::find(const std::string& key) const {
+  auto it = objects_.find(key);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+std::vector<object_ptr> informer::in_namespace(const std::string& ns) const {
+  std::vector<object_ptr> out;
+  const std::string prefix = ns + "/";
+  for (auto it = objects_.lower_bound(prefix);
+       it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+    out.push_back(it->second);
+  return out;
+}
+
+void informer::list() {
+  const uint64_t generation = ++generation_;
+  if (watch_id_ != 0) {
+    caf::anon_send(gateway_, atoms::unwatch_atom_v, watch_id_);
+    watch_id_ = 0;
+  }
+  messages::ApiRequest request;
+  request.set_verb(messages::ApiRequest::LIST);
+  request.set_group(std::string(kind_.group));
+  request.set_resource(std::string(kind_.resource));
+  request.set_field_selector(field_selector_);
+  self_->request(gateway_, request_timeout, atoms::api_atom_v, request)
+      .then(
+          [this, generation](messages::ApiResponse& response) {
+            if (generation != generation_) return;
+            // The list replaces the cache: what it lacks was deleted meanwhile.
+            std::map<std::string, object_ptr> listed;
+            for (const auto& bytes : response.items()) {
+              std::shared_ptr<google::protobuf::Message> object = kind_.new_object();
+              if (!object->ParseFromString(bytes)) continue;
+              listed.emplace(cache_key(*object), std::move(object));
+            }
+            std::vector<std::string> gone;
+            for (const auto& [key, _] : objects_)
+              if (!listed.count(key)) gone.push_back(key);
+            for (const auto& key : gone)
+              apply(key, nullptr);
+            for (auto& [key, object] : listed)
+              apply(key, std::move(object));
+            watch_from(response.resource_version());
+            if (!synced_) {
+              synced_ = true;
+              if (on_synced_) on_synced_();
+            }
+          },
+          [this, generation](caf::error&) {
+            if (generation != generation_) return;
+            self_->delayed_send(self_, relist_delay, atoms::watch_end_atom_v, tag_, caf::error{});
+          });
+}
+
+void informer::watch_from(const std::string& revision) {
+  const uint64_t generation = generation_;
+  messages::ApiRequest request;
+  request.set_verb(messages::ApiRequest::LIST);
+  request.set_group(std::string(kind_.group));
+  request.set_resource(std::string(kind_.resource));
+  request.set_field_selector(field_selector_);
+  request.set_resource_version(revision);
+  self_
+      ->request(gateway_, request_timeout, atoms::watch_atom_v, request,
+                caf::actor_cast<caf::actor>(self_), tag_)
+      .then(
+          [this, generation](uint64_t id) {
+            if (generation == generation_)
+              watch_id_ = id;
+            else
+              caf::anon_send(gateway_, atoms::unwatch_atom_v, id);
+          },
+          [this, generation](caf::error&) {
+            if (generation == generation_) list();
+          });
+}
+
+bool informer::on_events(uint64_t tag, std::vector<messages::WatchEvent>& events) {
+  if (tag != tag_) return false;
+  for (const auto& event : events) {
+    std::shared_ptr<google::protobuf::Message> object = kind_.new_object();
+    if (!object->ParseFromString(event.value())) continue;
+    auto key = cache_key(*object);
+    if (event.type() == messages::WatchEvent::DELETED)
+      apply(key, nullptr);
+    else
+      apply(key, std::move(object));
+  }
+  return true;
+}
+
+bool informer::on_end(uint64_t tag, const caf::error&) {
+  if (tag != tag_) return false;
+  // Whatever ended it (a dead server, a compacted revision, a failed list), a new list
+  // brings the cache up to date without losing a change.
+  watch_id_ = 0;
+  list();
+  return true;
+}
+
+void informer::apply(const std::string& key, object_ptr after) {
+  auto it = objects_.find(key);
+  object_ptr before = it == objects_.end() ? nullptr : it->second;
+  if (!before && !after) return;
+  if (before && after) {
+    const auto* b = messages::metadata_of(*before);
+    const auto* a = messages::metadata_of(*after);
+    if (b->resource_version() == a->resource_version()) return;  // a relist's unchanged object
+  }
+  if (after)
+    objects_[key] = after;
+  else
+    objects_.erase(it);
+  on_change_(before, after);
+}
+
+}  // namespace troupe::actors::controllers

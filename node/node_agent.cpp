@@ -1,0 +1,255 @@
+#include "node/node_agent.hpp"
+
+#include <memory>
+
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "actors/controllers/informer.hpp"
+#include "messages/kinds.hpp"
+#include "messages/proto/api.pb.h"
+#include "messages/proto/coordination.pb.h"
+#include "messages/proto/core.pb.h"
+#include "messages/proto/core_pod.pb.h"
+#include "node/pod_actor.hpp"
+
+namespace troupe::node {
+namespace {
+
+using messages::ApiRequest;
+constexpr auto request_timeout = std::chrono::seconds(30);
+constexpr uint64_t pods_tag = 1;
+constexpr auto register_retry = std::chrono::seconds(1);
+
+messages::Time time_at(int64_t unix_ms) {
+  messages::Time t;
+  t.set_seconds(unix_ms / 1000);
+  t.set_nanos(static_cast<int32_t>(unix_ms % 1000) * 1000000);
+  return t;
+}
+
+messages::Quantity quantity(int64_t value, const char* format) {
+  messages::Quantity q;
+  q.set_milli(value * 1000);
+  q.set_format(format);
+  return q;
+}
+
+struct agent_state {
+  static inline const char* name = "node-agent";
+
+  caf::stateful_actor<agent_state>* self = nullptr;
+  node_agent_options options;
+  std::unique_ptr<actors::controllers::informer> pods;
+  std::map<std::string, caf::actor> workers;  // pod actors by pod cache key
+  uint32_t next_ip = 2;                       // the sim's pod addresses: .2, .3, ...
+
+  int64_t now() const {
+    if (options.unix_ms) return options.unix_ms();
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+
+  ApiRequest request(ApiRequest::Verb verb, std::string group, std::string resource, std::string ns,
+                     const google::protobuf::Message* object) {
+    ApiRequest r;
+    r.set_verb(verb);
+    r.set_group(std::move(group));
+    r.set_resource(std::move(resource));
+    r.set_namespace_(std::move(ns));
+    r.set_name(options.node_name);
+    if (object) r.set_object(object->SerializeAsString());
+    return r;
+  }
+
+  messages::Node node_object() {
+    messages::Node node;
+    auto& meta = *node.mutable_metadata();
+    meta.set_name(options.node_name);
+    auto& labels = *meta.mutable_labels();
+    labels["kubernetes.io/hostname"] = options.node_name;
+    labels["kubernetes.io/os"] = "linux";
+    labels["kubernetes.io/arch"] = "amd64";
+    for (const auto& [k, v] : options.labels)
+      labels[k] = v;
+    node.mutable_spec()->set_pod_cidr(options.pod_cidr);
+    node.mutable_spec()->add_pod_cidrs(options.pod_cidr);
+    auto& status = *node.mutable_status();
+    for (auto* resources : {status.mutable_capacity(), status.mutable_allocatable()}) {
+      (*resources)["cpu"].set_milli(options.cpu_milli);
+      (*resources)["cpu"].set_format("DecimalSI");
+      (*resources)["memory"] = quantity(options.memory_bytes, "BinarySI");
+      (*resources)["pods"] = quantity(options.pods, "DecimalSI");
+    }
+    auto* ready = status.add_conditions();
+    ready->set_type("Ready");
+    ready->set_status("True");
+    ready->set_reason("KubeletReady");
+    ready->set_message("kubelet is posting ready status");
+    *ready->mutable_last_heartbeat_time() = time_at(now() / 1000 * 1000);
+    *ready->mutable_last_transition_time() = time_at(now() / 1000 * 1000);
+    auto* address = status.add_addresses();
+    address->set_type("InternalIP");
+    address->set_address(options.internal_ip);
+    auto* hostname = status.add_addresses();
+    hostname->set_type("Hostname");
+    hostname->set_address(options.node_name);
+    auto& info = *status.mutable_node_info();
+    info.set_operating_system("linux");
+    info.set_architecture("amd64");
+    info.set_container_runtime_version("sim://0.1.0");
+    info.set_kubelet_version("v1.32.0-troupe");
+    info.set_os_image("Troupe hollow node");
+    return node;
+  }
+
+  // Creates the Node, or, when it exists (a restart, a node coming back), reports it Ready.
+  void register_node() {
+    auto node = node_object();
+    self->request(options.gateway, request_timeout, atoms::api_atom_v,
+                  request(ApiRequest::CREATE, "", "nodes", "", &node))
+        .then([this](messages::ApiResponse&) { registered(); },
+              [this, node](caf::error& e) mutable {
+                if (!messages::is_error(e, messages::errc::already_exists)) return retry_register();
+                node.mutable_metadata()->clear_resource_version();
+                self->request(options.gateway, request_timeout, atoms::api_atom_v,
+                              request(ApiRequest::UPDATE_STATUS, "", "nodes", "", &node))
+                    .then([this](messages::ApiResponse&) { registered(); },
+                          [this](caf::error&) { retry_register(); });
+              });
+  }
+
+  void retry_register() { self->delayed_send(self, register_retry, atoms::retry_atom_v); }
+
+  void registered() {
+    renew_lease();
+    pods = std::make_unique<actors::controllers::informer>(
+        self, options.gateway, *messages::find_kind(messages::Pod::descriptor()), pods_tag,
+        [this](const actors::controllers::object_ptr& before,
+               const actors::controllers::object_ptr& after) { on_pod(before, after); },
+        "spec.nodeName=" + options.node_name);
+    pods->start();
+  }
+
+  void renew_lease() {
+    messages::Lease lease;
+    lease.mutable_metadata()->set_name(options.node_name);
+    lease.mutable_metadata()->set_namespace_("kube-node-lease");
+    lease.mutable_spec()->set_holder_identity(options.node_name);
+    lease.mutable_spec()->set_lease_duration_seconds(
+        static_cast<int32_t>(options.lease_duration.count()));
+    *lease.mutable_spec()->mutable_renew_time() = time_at(now());
+    auto update =
+        request(ApiRequest::UPDATE, "coordination.k8s.io", "leases", "kube-node-lease", &lease);
+    self->request(options.gateway, request_timeout, atoms::api_atom_v, update)
+        .then([](messages::ApiResponse&) {},
+              [this, lease](caf::error& e) {
+                if (!messages::is_error(e, messages::errc::not_found)) return;
+                self->request(options.gateway, request_timeout, atoms::api_atom_v,
+                              request(ApiRequest::CREATE, "coordination.k8s.io", "leases",
+                                      "kube-node-lease", &lease))
+                    .then([](messages::ApiResponse&) {}, [](caf::error&) {});
+              });
+    self->delayed_send(self, options.lease_renew, atoms::tick_atom_v);
+  }
+
+  void on_pod(const actors::controllers::object_ptr& before,
+              const actors::controllers::object_ptr& after) {
+    const auto& any = static_cast<const messages::Pod&>(after ? *after : *before);
+    const auto key = actors::controllers::cache_key(any);
+    auto it = workers.find(key);
+    if (!after) {
+      if (it != workers.end()) {
+        caf::anon_send(it->second, atoms::pod_gone_atom_v);
+        workers.erase(it);
+      }
+      return;
+    }
+    const auto& pod = static_cast<const messages::Pod&>(*after);
+    if (it != workers.end()) {
+      caf::anon_send(it->second, atoms::pod_update_atom_v, pod);
+      return;
+    }
+    pod_actor_options worker;
+    worker.gateway = options.gateway;
+    worker.host_ip = options.internal_ip;
+    worker.pod_ip = next_pod_ip();
+    worker.runtime = options.runtime;
+    worker.runtime.seed = options.runtime.seed ^ std::hash<std::string>{}(key);
+    worker.unix_ms = options.unix_ms ? options.unix_ms : [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+    auto actor = spawn_pod_actor(self->home_system(), pod, std::move(worker));
+    self->monitor(actor);
+    workers.emplace(key, actor);
+  }
+
+  // The next address of this node's /24, as a sim stand-in for IPAM.
+  std::string next_pod_ip() {
+    auto base = options.pod_cidr.substr(0, options.pod_cidr.rfind('.') + 1);
+    std::string ip = base + std::to_string(next_ip);
+    next_ip = next_ip >= 254 ? 2 : next_ip + 1;
+    return ip;
+  }
+};
+
+caf::behavior node_agent(caf::stateful_actor<agent_state>* self, node_agent_options options) {
+  self->state.self = self;
+  self->state.options = std::move(options);
+  self->set_down_handler([self](caf::down_msg& down) {
+    auto& workers = self->state.workers;
+    for (auto it = workers.begin(); it != workers.end(); ++it)
+      if (it->second.address() == down.source) {
+        workers.erase(it);
+        break;
+      }
+  });
+  // Pod actors go down with their agent, as a killed kubelet's pod workers do.
+  self->attach_functor([self] {
+    for (const auto& [_, worker] : self->state.workers)
+      caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
+  });
+  self->state.register_node();
+  return {
+      [self](atoms::retry_atom) { self->state.register_node(); },
+      [self](atoms::tick_atom) { self->state.renew_lease(); },
+      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
+        if (self->state.pods) self->state.pods->on_events(tag, events);
+      },
+      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
+        if (self->state.pods) self->state.pods->on_end(tag, why);
+      },
+  };
+}
+
+}  // namespace
+
+caf::actor spawn_node_agent(caf::actor_system& system, node_agent_options options) {
+  return system.spawn(node_agent, std::move(options));
+}
+
+std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
+                                           const actors::gateway_actor& gateway, int count,
+                                           const std::string& prefix, int first_cidr,
+                                           sim_runtime_options runtime) {
+  std::vector<caf::actor> agents;
+  for (int i = 0; i < count; ++i) {
+    node_agent_options options;
+    options.node_name = prefix + "-" + std::to_string(i);
+    options.gateway = gateway;
+    const int cidr = first_cidr + i;
+    options.pod_cidr =
+        "10." + std::to_string(244 + cidr / 256) + "." + std::to_string(cidr % 256) + ".0/24";
+    options.labels["node.troupe.dev/hollow"] = "true";
+    options.runtime = runtime;
+    options.runtime.seed = runtime.seed + static_cast<uint64_t>(i);
+    agents.push_back(spawn_node_agent(system, std::move(options)));
+  }
+  return agents;
+}
+
+}  // namespace troupe::node
