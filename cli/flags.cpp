@@ -118,4 +118,31 @@ std::optional<bool> parse_bool(std::string_view text) {
   return std::nullopt;
 }
 
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  if (text.empty()) return std::nullopt;
+  int64_t total_ms = 0;
+  while (!text.empty()) {
+    std::size_t digits = 0;
+    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
+      ++digits;
+    if (digits == 0 || digits > 12) return std::nullopt;
+    const int64_t value = std::stoll(std::string(text.substr(0, digits)));
+    text.remove_prefix(digits);
+    int64_t unit = 0;
+    for (auto [name, ms] : {std::pair<std::string_view, int64_t>{"ms", 1},
+                            {"h", 3'600'000},
+                            {"m", 60'000},
+                            {"s", 1000}}) {
+      if (text.starts_with(name)) {
+        unit = ms;
+        text.remove_prefix(name.size());
+        break;
+      }
+    }
+    if (unit == 0) return std::nullopt;
+    total_ms += value * unit;
+  }
+  return std::chrono::milliseconds(total_ms);
+}
+
 }  // namespace troupe::cli

@@ -3,6 +3,7 @@
 // Errors use kubectl's phrasing. Pure; used only by the CLI binaries.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <span>
@@ -39,6 +40,10 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
 // pflag's boolean values (Go's strconv.ParseBool): 1/t/T/true/TRUE/True and their
 // opposites; nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view text);
+
+// A Go duration as Kubernetes' flags take it ("40s", "500ms", "1m30s", "2h"): units h, m, s,
+// ms; nullopt for anything else, a negative value or no unit.
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
 
 // "  -f, --filename=[]: Filename, directory, or URL to files ..." lines for --help.
 std::string describe_flags(std::span<const flag_spec> specs);

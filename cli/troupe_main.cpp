@@ -33,6 +33,7 @@
 #include "cli/api_client.hpp"
 #include "cli/config.hpp"
 #include "cli/flags.hpp"
+#include "cli/troupe_agent.hpp"
 #include "messages/caf_types.hpp"
 #include "messages/quantity.hpp"
 #include "node/node_agent.hpp"
@@ -41,7 +42,50 @@ namespace {
 
 using troupe::cli::flag_spec;
 
+// The node lifecycle's times, which `troupe server` and `troupe up` both take.
+constexpr flag_spec grace_period_flag{
+    .name = "node-monitor-grace-period",
+    .usage =
+        "How long a node may miss renewing its lease before it is NotReady and tainted "
+        "unreachable (6s; Kubernetes: 50s)."};
+constexpr flag_spec toleration_flag{
+    .name = "default-unreachable-toleration-seconds",
+    .usage =
+        "How long pods stay on an unreachable or not-ready node before they are evicted, "
+        "unless they tolerate it otherwise (10; Kubernetes: 300)."};
+
+// Reads the two flags above into `out`; false with `error` set for a bad value.
+bool parse_node_lifecycle(const troupe::cli::parsed_flags& flags,
+                          troupe::actors::controllers::node_lifecycle_options& out,
+                          std::string& error) {
+  if (flags.has(grace_period_flag.name)) {
+    auto d = troupe::cli::parse_duration(flags.get(grace_period_flag.name));
+    if (!d || d->count() <= 0) {
+      error = "invalid --node-monitor-grace-period \"" + flags.get(grace_period_flag.name) +
+              "\": want a duration such as 8s";
+      return false;
+    }
+    out.grace_period = *d;
+  }
+  if (flags.has(toleration_flag.name)) {
+    const auto text = flags.get(toleration_flag.name);
+    try {
+      std::size_t used = 0;
+      long long v = std::stoll(text, &used);
+      if (used != text.size() || v < 0) throw std::invalid_argument(text);
+      out.eviction_timeout = std::chrono::seconds(v);
+    } catch (const std::exception&) {
+      error = "invalid --default-unreachable-toleration-seconds \"" + text +
+              "\": want a number of seconds";
+      return false;
+    }
+  }
+  return true;
+}
+
 constexpr flag_spec server_flags[] = {
+    grace_period_flag,
+    toleration_flag,
     {.name = "name", .usage = "This member's id, unique in the cluster (e.g. s1)."},
     {.name = "data-dir", .usage = "Where this member keeps its LMDB environment."},
     {.name = "listen", .usage = "host:port where this member listens for the others."},
@@ -165,6 +209,7 @@ int run_server(std::span<const std::string> args) {
     api_listen = hp->first + ":" + std::to_string(hp->second + 1);
   }
   troupe::actors::control_plane_options plane;
+  if (!parse_node_lifecycle(flags, plane.node_lifecycle, error)) return usage_error(error);
   plane.raft = std::move(options);
   plane.api_listen = std::move(api_listen);
   return serve(std::move(plane), "troupe server");
@@ -237,6 +282,8 @@ constexpr flag_spec up_flags[] = {
      .usage = "Run in this process instead of starting in the background."},
     {.name = "hollow-nodes",
      .usage = "Also run this many hollow nodes (agents on the sim runtime) in the process (0)."},
+    grace_period_flag,
+    toleration_flag,
     {.name = "help", .shorthand = 'h', .takes_value = false, .usage = "Help for up."},
 };
 
@@ -301,6 +348,10 @@ int run_up(std::span<const std::string> args) {
   for (const auto* address : {&api, &raft})
     if (auto hp = troupe::actors::split_host_port(*address); !hp || hp->second == 0)
       return usage_error("invalid address \"" + *address + "\": want host:port");
+  if (troupe::actors::controllers::node_lifecycle_options checked; true) {
+    std::string error;
+    if (!parse_node_lifecycle(flags, checked, error)) return usage_error(error);
+  }
   if (flags.has("foreground")) {
     troupe::actors::control_plane_options options;
     options.raft.id = "local";
@@ -314,6 +365,8 @@ int run_up(std::span<const std::string> args) {
     options.raft.heartbeat_ms = 50;
     options.raft.election_timeout_ms = 150;
     options.api_listen = api;
+    std::string error;
+    if (!parse_node_lifecycle(flags, options.node_lifecycle, error)) return usage_error(error);
     local_agents agents{.local = true, .hollow = hollow};
     return serve(std::move(options), "troupe up", agents);
   }
@@ -341,6 +394,9 @@ int run_up(std::span<const std::string> args) {
     std::vector<std::string> argv_text = {
         "troupe",        "up", "--foreground",   "--api-listen",        api,
         "--raft-listen", raft, "--hollow-nodes", std::to_string(hollow)};
+    for (const auto* forwarded : {&grace_period_flag, &toleration_flag})
+      if (flags.has(forwarded->name))
+        argv_text.push_back("--" + std::string(forwarded->name) + "=" + flags.get(forwarded->name));
     std::vector<char*> argv;
     for (auto& a : argv_text)
       argv.push_back(a.data());
@@ -405,8 +461,8 @@ int main(int argc, char** argv) {
   }
   if (verb == "down") return run_down();
   if (verb == "agent") {
-    std::cerr << "troupe agent: not there yet; the node agent is the next piece of work.\n";
-    return 1;
+    std::vector<std::string> args(argv + 2, argv + argc);
+    return troupe::cli::run_agent(args);
   }
   std::cerr << "usage: troupe up | down | server | agent | version\n";
   return verb.empty() || verb == "--help" || verb == "-h" ? (verb.empty() ? 1 : 0) : 1;

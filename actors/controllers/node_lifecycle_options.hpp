@@ -9,7 +9,7 @@ struct node_lifecycle_options {
   // A node whose lease was not renewed for this long is NotReady (Ready=Unknown) and gets the
   // node.kubernetes.io/unreachable:NoExecute taint. Kubernetes' --node-monitor-grace-period,
   // 50 s there.
-  std::chrono::milliseconds grace_period{8000};
+  std::chrono::milliseconds grace_period{6000};
   // How long pods stay on an unreachable or not-ready node before they are evicted, when they
   // do not say otherwise: the tolerationSeconds the gateway gives pods by default (Kubernetes'
   // DefaultTolerationSeconds admission, 300 s there).

@@ -19,13 +19,6 @@
 
 #include "tests/support/cli_run.hpp"
 
-#ifndef TROUPE_SERVER_BINARY
-#error "TROUPE_SERVER_BINARY must name the troupe executable"
-#endif
-#ifndef TROUPECTL_BINARY
-#error "TROUPECTL_BINARY must name the troupectl executable"
-#endif
-
 namespace {
 
 namespace fs = std::filesystem;
@@ -44,46 +37,21 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-// Runs `args` until `done(result)` holds or `within` passed; the last result either way.
 run_result until(const std::string& args, const std::function<bool(const run_result&)>& done,
                  std::chrono::seconds within = std::chrono::seconds(30)) {
-  auto deadline = std::chrono::steady_clock::now() + within;
-  for (;;) {
-    auto r = cluster().troupectl(args);
-    if (done(r) || std::chrono::steady_clock::now() > deadline) return r;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
+  return troupe::test_support::run_until([&] { return cluster().troupectl(args); }, done, within);
 }
 
-// The lines of a table without its header.
 std::vector<std::string> rows(const std::string& table) {
-  std::vector<std::string> out;
-  std::istringstream in(table);
-  std::string line;
-  std::getline(in, line);
-  while (std::getline(in, line))
-    if (!line.empty()) out.push_back(line);
-  return out;
+  return troupe::test_support::table_rows(table);
 }
 
 std::vector<std::string> columns(const std::string& row) {
-  std::vector<std::string> out;
-  std::istringstream in(row);
-  std::string cell;
-  while (in >> cell)
-    out.push_back(cell);
-  return out;
+  return troupe::test_support::cells(row);
 }
 
-// `count` pods selected by `selector`, every one 1/1 Running.
 auto running(std::size_t count) {
-  return [count](const run_result& r) {
-    auto lines = rows(r.out);
-    if (lines.size() != count) return false;
-    for (const auto& line : lines)
-      if (!contains(line, " 1/1 ") || !contains(line, " Running ")) return false;
-    return true;
-  };
+  return [count](const run_result& r) { return troupe::test_support::pods_running(r, count); };
 }
 
 auto no_pods = [](const run_result& r) { return rows(r.out).empty(); };

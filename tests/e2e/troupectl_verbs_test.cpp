@@ -19,13 +19,6 @@
 #include "tests/support/free_port.hpp"
 #include "tests/support/temp_dir.hpp"
 
-#ifndef TROUPE_SERVER_BINARY
-#error "TROUPE_SERVER_BINARY must name the troupe executable"
-#endif
-#ifndef TROUPECTL_BINARY
-#error "TROUPECTL_BINARY must name the troupectl executable"
-#endif
-
 namespace {
 
 namespace fs = std::filesystem;

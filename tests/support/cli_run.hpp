@@ -8,14 +8,25 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "tests/support/free_port.hpp"
 #include "tests/support/temp_dir.hpp"
+
+#ifndef TROUPE_SERVER_BINARY
+#error "TROUPE_SERVER_BINARY must name the troupe executable"
+#endif
+#ifndef TROUPECTL_BINARY
+#error "TROUPECTL_BINARY must name the troupectl executable"
+#endif
 
 namespace troupe::test_support {
 
@@ -45,6 +56,50 @@ inline run_result run(const std::filesystem::path& home, const std::string& bina
   r.out = slurp(out);
   r.err = slurp(err);
   return r;
+}
+
+// The rows of a printed table, its header left out.
+inline std::vector<std::string> table_rows(const std::string& table) {
+  std::vector<std::string> out;
+  std::istringstream in(table);
+  std::string line;
+  std::getline(in, line);
+  while (std::getline(in, line))
+    if (!line.empty()) out.push_back(line);
+  return out;
+}
+
+// The cells of a table row (cells never hold spaces in the tables tests read).
+inline std::vector<std::string> cells(const std::string& row) {
+  std::vector<std::string> out;
+  std::istringstream in(row);
+  std::string cell;
+  while (in >> cell)
+    out.push_back(cell);
+  return out;
+}
+
+// Calls `attempt` until `done` holds for its result or `within` passed; the last result either
+// way. For the state a control loop converges to.
+inline run_result run_until(const std::function<run_result()>& attempt,
+                            const std::function<bool(const run_result&)>& done,
+                            std::chrono::seconds within = std::chrono::seconds(30)) {
+  const auto deadline = std::chrono::steady_clock::now() + within;
+  for (;;) {
+    auto r = attempt();
+    if (done(r) || std::chrono::steady_clock::now() > deadline) return r;
+    std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  }
+}
+
+// `count` rows, each a pod 1/1 Running (a `get pods` table).
+inline bool pods_running(const run_result& r, std::size_t count) {
+  auto rows = table_rows(r.out);
+  if (rows.size() != count) return false;
+  for (const auto& row : rows)
+    if (row.find(" 1/1 ") == std::string::npos || row.find(" Running ") == std::string::npos)
+      return false;
+  return true;
 }
 
 // `troupe up` under a private TROUPE_HOME on free ports; `troupe down` at the end.
