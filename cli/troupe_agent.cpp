@@ -29,6 +29,9 @@ constexpr flag_spec agent_flags[] = {
     {.name = "hollow-cidr-offset",
      .usage = "Hollow node i gets podCIDR 10.244.<offset + i>.0/24, so that several agent "
               "processes do not overlap (1)."},
+    {.name = "lease-renew-interval",
+     .usage = "How often each node renews its lease (2s); keep it well under the servers' "
+              "--node-monitor-grace-period."},
     {.name = "help", .shorthand = 'h', .takes_value = false, .usage = "Help for agent."},
 };
 
@@ -77,6 +80,14 @@ int run_agent(std::span<const std::string> args) {
   if (!hollow) return usage_error("invalid --hollow-nodes \"" + flags.get("hollow-nodes") + "\"");
   if (!offset)
     return usage_error("invalid --hollow-cidr-offset \"" + flags.get("hollow-cidr-offset") + "\"");
+  auto renew = std::chrono::milliseconds(2000);
+  if (flags.has("lease-renew-interval")) {
+    auto d = parse_duration(flags.get("lease-renew-interval"));
+    if (!d || d->count() <= 0)
+      return usage_error("invalid --lease-renew-interval \"" + flags.get("lease-renew-interval") +
+                         "\": want a duration such as 2s");
+    renew = *d;
+  }
 
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
@@ -91,14 +102,19 @@ int run_agent(std::span<const std::string> args) {
   auto gateway = actors::spawn_gateway_proxy(system, std::move(proxy));
   std::vector<caf::actor> agents;
   if (*hollow > 0) {
-    agents = node::spawn_hollow_nodes(system, gateway, *hollow,
-                                      flags.get("hollow-prefix", "hollow-node"), *offset);
+    node::hollow_node_options options;
+    options.count = *hollow;
+    options.prefix = flags.get("hollow-prefix", "hollow-node");
+    options.first_cidr = *offset;
+    options.lease_renew = renew;
+    agents = node::spawn_hollow_nodes(system, gateway, options);
   } else {
     node::node_agent_options options;
     char host[256] = "localhost";
     ::gethostname(host, sizeof host - 1);
     options.node_name = flags.get("node-name", host);
     options.gateway = gateway;
+    options.lease_renew = renew;
     agents.push_back(node::spawn_node_agent(system, std::move(options)));
   }
   std::cerr << "troupe agent: " << agents.size() << " node(s), API at " << flags.get("server")

@@ -248,8 +248,9 @@ int serve(troupe::actors::control_plane_options options, const std::string& what
     local.gateway = started->gateway;
     agent_actors.push_back(troupe::node::spawn_node_agent(system, std::move(local)));
   }
-  for (auto& agent :
-       troupe::node::spawn_hollow_nodes(system, started->gateway, agents.hollow, "hollow-node"))
+  troupe::node::hollow_node_options hollow;
+  hollow.count = agents.hollow;
+  for (auto& agent : troupe::node::spawn_hollow_nodes(system, started->gateway, hollow))
     agent_actors.push_back(std::move(agent));
   caf::scoped_actor self{system};
   self->monitor(started->raft);

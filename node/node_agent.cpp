@@ -13,6 +13,7 @@
 #include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
 #include "node/pod_actor.hpp"
+#include "node/pod_router.hpp"
 
 namespace troupe::node {
 namespace {
@@ -125,6 +126,7 @@ struct agent_state {
 
   void registered() {
     renew_lease();
+    if (!options.own_pod_watch) return;
     pods = std::make_unique<actors::controllers::informer>(
         self, options.gateway, *messages::find_kind(messages::Pod::descriptor()), pods_tag,
         [this](const actors::controllers::object_ptr& before,
@@ -223,6 +225,13 @@ caf::behavior node_agent(caf::stateful_actor<agent_state>* self, node_agent_opti
       [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
         if (self->state.pods) self->state.pods->on_end(tag, why);
       },
+      // From the pod router, when the agent has no watch of its own.
+      [self](atoms::pod_update_atom, messages::Pod& pod) {
+        self->state.on_pod(nullptr, std::make_shared<messages::Pod>(std::move(pod)));
+      },
+      [self](atoms::pod_gone_atom, messages::Pod& pod) {
+        self->state.on_pod(std::make_shared<messages::Pod>(std::move(pod)), nullptr);
+      },
   };
 }
 
@@ -233,22 +242,25 @@ caf::actor spawn_node_agent(caf::actor_system& system, node_agent_options option
 }
 
 std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
-                                           const actors::gateway_actor& gateway, int count,
-                                           const std::string& prefix, int first_cidr,
-                                           sim_runtime_options runtime) {
+                                           const actors::gateway_actor& gateway,
+                                           const hollow_node_options& hollow) {
   std::vector<caf::actor> agents;
-  for (int i = 0; i < count; ++i) {
+  std::map<std::string, caf::actor> by_name;
+  for (int i = 0; i < hollow.count; ++i) {
     node_agent_options options;
-    options.node_name = prefix + "-" + std::to_string(i);
+    options.node_name = hollow.prefix + "-" + std::to_string(i);
     options.gateway = gateway;
-    const int cidr = first_cidr + i;
+    const int cidr = hollow.first_cidr + i;
     options.pod_cidr =
         "10." + std::to_string(244 + cidr / 256) + "." + std::to_string(cidr % 256) + ".0/24";
     options.labels["node.troupe.dev/hollow"] = "true";
-    options.runtime = runtime;
-    options.runtime.seed = runtime.seed + static_cast<uint64_t>(i);
-    agents.push_back(spawn_node_agent(system, std::move(options)));
+    options.runtime = hollow.runtime;
+    options.runtime.seed = hollow.runtime.seed + static_cast<uint64_t>(i);
+    options.lease_renew = hollow.lease_renew;
+    options.own_pod_watch = false;
+    by_name[options.node_name] = agents.emplace_back(spawn_node_agent(system, std::move(options)));
   }
+  if (!agents.empty()) agents.push_back(spawn_pod_router(system, gateway, std::move(by_name)));
   return agents;
 }
 

@@ -35,15 +35,26 @@ struct node_agent_options {
   std::chrono::seconds lease_duration{8};
   sim_runtime_options runtime;
   std::function<int64_t()> unix_ms;  // the system clock when unset
+  // False: the agent keeps no pod watch of its own; a pod router (below) sends it
+  // (pod_update_atom, Pod) and (pod_gone_atom, Pod) for its pods instead.
+  bool own_pod_watch = true;
 };
 
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_options options);
 
-// `count` hollow nodes named "<prefix>-0" ... on the sim runtime, for demos and scale tests;
-// node i gets podCIDR 10.244.<first_cidr + i>.0/24.
+struct hollow_node_options {
+  int count = 0;
+  std::string prefix = "hollow-node";  // node i is "<prefix>-<i>"
+  int first_cidr = 1;                  // node i gets podCIDR 10.244.<first_cidr + i>.0/24
+  sim_runtime_options runtime;
+  std::chrono::milliseconds lease_renew{2000};
+};
+
+// Hollow nodes for demos and scale tests: agents on the sim runtime in this process, and one
+// pod router that watches the pods of them all (one watch instead of one per node) and hands
+// each agent its own. The router is the last actor returned.
 std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
-                                           const actors::gateway_actor& gateway, int count,
-                                           const std::string& prefix, int first_cidr = 1,
-                                           sim_runtime_options runtime = {});
+                                           const actors::gateway_actor& gateway,
+                                           const hollow_node_options& options);
 
 }  // namespace troupe::node

@@ -9,7 +9,6 @@
 #include "bench/store/troupe_target.hpp"
 
 namespace troupe::bench {
-namespace {
 
 process_memory read_memory(pid_t pid) {
   process_memory m;
@@ -25,6 +24,8 @@ process_memory read_memory(pid_t pid) {
   }
   return m;
 }
+
+namespace {
 
 std::vector<process_memory> read_all(troupe_cluster& cluster) {
   std::vector<process_memory> out;

@@ -18,6 +18,9 @@ struct process_memory {
   uint64_t file_kib = 0;  // RssFile: mapped files, LMDB's data among them
 };
 
+// A process's resident memory, from /proc/<pid>/status.
+process_memory read_memory(pid_t pid);
+
 struct rss_result {
   uint64_t objects = 0;
   std::size_t value_bytes = 0;

@@ -1,0 +1,304 @@
+// bench_controlplane: Troupe's control plane at scale, beside Kubernetes' published figures.
+//   1. Scheduling decisions/s of the scheduler's decision engine (scheduling_logic, one core)
+//      with 1,000 and 5,000 nodes and 30,000 pods.
+//   2. Committed bindings/s on 3 servers: 30,000 pods created against 1,000 and 5,000 hollow
+//      nodes (one `troupe agent` process), from the first create until every pod is bound.
+//   3. A Deployment of 10,000 replicas on 1,000 hollow nodes: create until every pod Running.
+//   4. API: mutating p99 at 500 requests/s (ConfigMap creates), and LIST of 10,000 pods p99.
+//   5. Server RSS holding 10,000 and 100,000 pods.
+// Peers (quoted, not run): kube-scheduler's scheduler_perf thresholds, 680-810 pods/s at
+// 5,000 nodes; Kubernetes' API SLOs: mutating calls p99 <= 1 s, LIST p99 <= 30 s.
+// Prints a table, and as its last line one JSON object. `--quick` shrinks every size 10x.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actors/scheduler/scheduling_logic.hpp"
+#include "actors/system_config.hpp"
+#include "bench/controlplane/api_driver.hpp"
+#include "bench/store/rss.hpp"
+#include "messages/proto/apps.pb.h"
+#include "messages/proto/core.pb.h"
+#include "messages/proto/core_pod.pb.h"
+#include "tests/support/process_cluster.hpp"
+#include "tests/support/server_process.hpp"
+
+namespace {
+
+using namespace std::chrono_literals;
+using troupe::bench::api_driver;
+using troupe::bench::percentile;
+using troupe::messages::ApiRequest;
+using clock_type = std::chrono::steady_clock;
+namespace m = troupe::messages;
+
+double seconds_since(clock_type::time_point t) {
+  return std::chrono::duration<double>(clock_type::now() - t).count();
+}
+
+m::Quantity quantity(int64_t milli) {
+  m::Quantity q;
+  q.set_milli(milli);
+  return q;
+}
+
+m::Pod bench_pod(const std::string& name, const std::string& node_name = "") {
+  m::Pod pod;
+  pod.mutable_metadata()->set_name(name);
+  pod.mutable_metadata()->set_namespace_("default");
+  (*pod.mutable_metadata()->mutable_labels())["app"] = "bench";
+  auto* c = pod.mutable_spec()->add_containers();
+  c->set_name("c");
+  c->set_image("pause");
+  (*c->mutable_resources()->mutable_requests())["cpu"] = quantity(10);             // 10m
+  (*c->mutable_resources()->mutable_requests())["memory"] = quantity((16LL << 20) * 1000);  // 16Mi
+  pod.mutable_spec()->set_node_name(node_name);
+  return pod;
+}
+
+ApiRequest create(const std::string& resource, const google::protobuf::Message& object,
+                  const std::string& group = "") {
+  ApiRequest r;
+  r.set_verb(ApiRequest::CREATE);
+  r.set_group(group);
+  r.set_resource(resource);
+  r.set_namespace_("default");
+  r.set_object(object.SerializeAsString());
+  return r;
+}
+
+ApiRequest list(const std::string& resource, const std::string& field_selector = "") {
+  ApiRequest r;
+  r.set_verb(ApiRequest::LIST);
+  r.set_resource(resource);
+  r.set_field_selector(field_selector);
+  return r;
+}
+
+// -- 1. decisions/s of the decision engine ------------------------------------------------
+
+double decisions_per_second(int nodes, int pods) {
+  troupe::actors::scheduler::scheduling_logic logic;
+  for (int i = 0; i < nodes; ++i) {
+    m::Node node;
+    node.mutable_metadata()->set_name("node-" + std::to_string(i));
+    auto& alloc = *node.mutable_status()->mutable_allocatable();
+    alloc["cpu"] = quantity(4000);
+    alloc["memory"] = quantity((16LL << 30) * 1000);
+    alloc["pods"] = quantity(110 * 1000);
+    auto* ready = node.mutable_status()->add_conditions();
+    ready->set_type("Ready");
+    ready->set_status("True");
+    logic.upsert_node(node);
+  }
+  std::vector<m::Pod> batch;
+  for (int i = 0; i < pods; ++i) {
+    auto pod = bench_pod("p-" + std::to_string(i));
+    pod.mutable_metadata()->set_uid("uid-" + std::to_string(i));
+    auto* ref = pod.mutable_metadata()->add_owner_references();
+    ref->set_uid("owner-" + std::to_string(i % 30));
+    ref->set_controller(true);
+    batch.push_back(std::move(pod));
+  }
+  auto start = clock_type::now();
+  int placed = 0;
+  for (const auto& pod : batch) {
+    auto result = logic.schedule(pod);
+    if (result.scheduled()) {
+      logic.assume(pod, result.node);
+      ++placed;
+    }
+  }
+  const double s = seconds_since(start);
+  return placed / s;
+}
+
+// -- a cluster of 3 servers and one agent process with hollow nodes ----------------------
+
+struct bench_cluster {
+  troupe::actors::system_config cfg;
+  caf::actor_system system{cfg};
+  troupe::test_support::process_cluster servers;
+  std::unique_ptr<troupe::test_support::server_process> agent;
+  std::unique_ptr<api_driver> api;
+
+  explicit bench_cluster(int hollow_nodes)
+      : servers(system, {.binary = TROUPE_SERVER_BINARY,
+                         .members = 3,
+                         .data_root = {},
+                         // Leases renewed every 60 s: the grace period must exceed that.
+                         .extra_args = {"--node-monitor-grace-period=300s"}}) {
+    std::vector<std::string> apis;
+    std::string joined;
+    for (int i = 0; i < servers.size(); ++i) {
+      apis.push_back(servers.api_address(i));
+      joined += (i ? "," : "") + servers.api_address(i);
+    }
+    api = std::make_unique<api_driver>(apis);
+    agent = std::make_unique<troupe::test_support::server_process>(
+        TROUPE_SERVER_BINARY,
+        std::vector<std::string>{"agent", "--server", joined, "--hollow-nodes",
+                                 std::to_string(hollow_nodes), "--lease-renew-interval", "60s"},
+        (servers.data_dir() / "agent.log").string());
+    agent->start();
+    auto deadline = clock_type::now() + 600s;
+    while (api->count(list("nodes")) < static_cast<std::size_t>(hollow_nodes) &&
+           clock_type::now() < deadline)
+      std::this_thread::sleep_for(500ms);
+  }
+
+  // Waits until a LIST with `field_selector` returns `want` objects (or less, with `below`).
+  double wait_for(const std::string& field_selector, std::size_t want, bool below,
+                  clock_type::time_point since, std::chrono::seconds within) {
+    auto deadline = clock_type::now() + within;
+    while (clock_type::now() < deadline) {
+      auto n = api->count(list("pods", field_selector));
+      if (below ? n <= want : n >= want) return seconds_since(since);
+      std::this_thread::sleep_for(250ms);
+    }
+    return -1;
+  }
+
+  std::vector<double> rss_mib() {
+    std::vector<double> out;
+    for (int i = 0; i < servers.size(); ++i)
+      out.push_back(troupe::bench::read_memory(servers.process(i).pid()).rss_kib / 1024.0);
+    return out;
+  }
+};
+
+struct binding_result {
+  int nodes = 0;
+  int pods = 0;
+  double create_seconds = 0;
+  double all_bound_seconds = 0;  // from the first create
+  uint64_t failures = 0;
+};
+
+binding_result committed_bindings(int nodes, int pods) {
+  bench_cluster cluster(nodes);
+  std::vector<ApiRequest> requests;
+  for (int i = 0; i < pods; ++i)
+    requests.push_back(create("pods", bench_pod("p-" + std::to_string(i))));
+  binding_result r{nodes, pods, 0, 0, 0};
+  auto start = clock_type::now();
+  cluster.api->run_all(requests, 32, r.failures);
+  r.create_seconds = seconds_since(start);
+  r.all_bound_seconds = cluster.wait_for("spec.nodeName=", 0, true, start, 600s);
+  return r;
+}
+
+std::string fmt(double v, int decimals = 0) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
+  return buf;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
+  const int scale = quick ? 10 : 1;
+  const int pods = 30000 / scale, small = 1000 / scale, large = 5000 / scale;
+  const int replicas = 10000 / scale, rss_pods = 100000 / scale;
+
+  // 1. The decision engine.
+  const double decisions_small = decisions_per_second(small, pods);
+  const double decisions_large = decisions_per_second(large, pods);
+
+  // 2. Committed bindings on 3 servers.
+  auto bind_small = committed_bindings(small, pods);
+  auto bind_large = committed_bindings(large, pods);
+
+  // 3-5. One cluster with 1,000 hollow nodes: the Deployment, the API, memory.
+  bench_cluster cluster(small);
+  auto idle_rss = cluster.rss_mib();
+  m::Deployment d;
+  d.mutable_metadata()->set_name("bench");
+  d.mutable_metadata()->set_namespace_("default");
+  d.mutable_spec()->set_replicas(replicas);
+  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "bench-deploy";
+  auto* tmpl = d.mutable_spec()->mutable_template_();
+  (*tmpl->mutable_metadata()->mutable_labels())["app"] = "bench-deploy";
+  *tmpl->mutable_spec() = bench_pod("x").spec();
+  auto deploy_start = clock_type::now();
+  std::string error;
+  cluster.api->call(create("deployments", d, "apps"), &error);
+  const double deploy_seconds = cluster.wait_for(
+      "status.phase=Running", static_cast<std::size_t>(replicas), false, deploy_start, 1200s);
+  auto rss_at_deploy = cluster.rss_mib();
+
+  uint64_t list_failures = 0, mutate_failures = 0;
+  std::vector<ApiRequest> lists(quick ? 10 : 30, list("pods"));
+  auto list_ms = cluster.api->run_all(lists, 1, list_failures);
+  auto mutate_ms = cluster.api->run_paced(
+      [](int i) {
+        m::ConfigMap cm;
+        cm.mutable_metadata()->set_name("cm-" + std::to_string(i));
+        (*cm.mutable_data())["key"] = "value";
+        return create("configmaps", cm);
+      },
+      quick ? 1000 : 5000, 500, 16, mutate_failures);
+
+  // 5. Memory: more pods up to rss_pods, bound to a node that does not exist (nothing runs
+  // them; the servers hold them).
+  std::vector<ApiRequest> fill;
+  for (int i = replicas; i < rss_pods; ++i)
+    fill.push_back(create("pods", bench_pod("held-" + std::to_string(i), "nowhere")));
+  uint64_t fill_failures = 0;
+  cluster.api->run_all(fill, 32, fill_failures);
+  std::this_thread::sleep_for(5s);
+  auto rss_at_full = cluster.rss_mib();
+  auto max_of = [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); };
+  const double per_1000 =
+      (max_of(rss_at_full) - max_of(idle_rss)) / (static_cast<double>(rss_pods) / 1000.0);
+
+  std::cout
+      << "bench_controlplane" << (quick ? " --quick" : "") << "\n\n"
+      << "scheduler                          Troupe                 kube-scheduler (published)\n"
+      << "  decisions/s, " << small << " nodes          " << fmt(decisions_small)
+      << "\n  decisions/s, " << large << " nodes          " << fmt(decisions_large)
+      << "                  680-810 pods/s (scheduler_perf, 5,000 nodes)\n"
+      << "  committed bindings/s, " << small << " nodes  "
+      << fmt(pods / bind_small.all_bound_seconds) << "  (" << pods << " pods created in "
+      << fmt(bind_small.create_seconds, 1) << " s, all bound after "
+      << fmt(bind_small.all_bound_seconds, 1) << " s)\n"
+      << "  committed bindings/s, " << large << " nodes  "
+      << fmt(pods / bind_large.all_bound_seconds) << "  (" << pods << " pods created in "
+      << fmt(bind_large.create_seconds, 1) << " s, all bound after "
+      << fmt(bind_large.all_bound_seconds, 1) << " s)\n\n"
+      << "deployment of " << replicas << " replicas on " << small
+      << " hollow nodes: " << fmt(deploy_seconds, 1) << " s to all Running\n\n"
+      << "API                                Troupe      Kubernetes SLO\n"
+      << "  mutating p99 at 500/s (ms)       " << fmt(percentile(mutate_ms, 99), 1)
+      << "        1000 (p50 " << fmt(percentile(mutate_ms, 50), 1) << ", failures "
+      << mutate_failures << ")\n"
+      << "  LIST " << replicas << " pods p99 (ms)        " << fmt(percentile(list_ms, 99), 1)
+      << "       30000 (p50 " << fmt(percentile(list_ms, 50), 1) << ")\n\n"
+      << "server RSS (MiB, largest of 3)     idle " << fmt(max_of(idle_rss), 1) << ", " << replicas
+      << " pods " << fmt(max_of(rss_at_deploy), 1) << ", " << rss_pods << " pods "
+      << fmt(max_of(rss_at_full), 1) << " -> " << fmt(per_1000, 2)
+      << " MiB per 1,000 pods (target <= 5 MB)\n\n";
+  std::printf(
+      "{\"quick\":%s,\"decisions_per_s\":{\"%d\":%.0f,\"%d\":%.0f},\"bindings_per_s\":{\"%d\":%.0f,"
+      "\"%d\":%.0f},\"pods\":%d,\"create_s\":{\"%d\":%.2f,\"%d\":%.2f},\"deployment\":{"
+      "\"replicas\":%d,\"nodes\":%d,\"seconds_to_running\":%.2f},\"api\":{\"mutating_p50_ms\":%.2f,"
+      "\"mutating_p99_ms\":%.2f,\"mutating_failures\":%llu,\"list_pods\":%d,\"list_p50_ms\":%.2f,"
+      "\"list_p99_ms\":%.2f},\"rss_mib\":{\"idle\":%.1f,\"at_%d_pods\":%.1f,\"at_%d_pods\":%.1f,"
+      "\"per_1000_pods\":%.2f},\"peers\":{\"kube_scheduler_perf_pods_per_s_5000_nodes\":[680,810],"
+      "\"k8s_mutating_p99_slo_ms\":1000,\"k8s_list_p99_slo_ms\":30000}}\n",
+      quick ? "true" : "false", small, decisions_small, large, decisions_large, small,
+      pods / bind_small.all_bound_seconds, large, pods / bind_large.all_bound_seconds, pods, small,
+      bind_small.create_seconds, large, bind_large.create_seconds, replicas, small, deploy_seconds,
+      percentile(mutate_ms, 50), percentile(mutate_ms, 99),
+      static_cast<unsigned long long>(mutate_failures), replicas, percentile(list_ms, 50),
+      percentile(list_ms, 99), max_of(idle_rss), replicas, max_of(rss_at_deploy), rss_pods,
+      max_of(rss_at_full), per_1000);
+  return 0;
+}
