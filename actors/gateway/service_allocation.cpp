@@ -17,8 +17,10 @@ uint64_t range_size(const service_ranges& r) {
   return uint64_t{1} << (32 - r.cidr_prefix);
 }
 
-// Kubernetes' %#v of a []string: []string{"10.96.0.10"}.
+// Kubernetes' %#v of the clusterIPs (which it fills from clusterIP): []string{"10.96.0.10"}.
 std::string go_strings(const Service& service) {
+  if (service.spec().cluster_ips_size() == 0 && !service.spec().cluster_ip().empty())
+    return "[]string{\"" + service.spec().cluster_ip() + "\"}";
   std::string out = "[]string{";
   for (int i = 0; i < service.spec().cluster_ips_size(); ++i)
     out += (i ? ", \"" : "\"") + service.spec().cluster_ips(i) + "\"";

@@ -302,9 +302,10 @@ StoreCommand atomic(StoreCommand c) {
 
 BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_applies_nothing_when_one_fails, store_fixture) {
   apply(create_cmd(pod_key("a"), pod("a")));  // index 1
+  apply(create_cmd(pod_key("c"), pod("c")));  // index 2
   auto out = apply(
       atomic(batch_cmd({create_cmd(pod_key("b"), pod("b")), create_cmd(pod_key("a"), pod("a")),
-                        delete_cmd(pod_key("a"), 1)})));  // index 2
+                        delete_cmd(pod_key("c"), 2)})));  // index 3
   BOOST_TEST(out.result.code() == code(errc::already_exists));
   BOOST_TEST(out.result.message() == "pods \"a\" already exists");
   BOOST_TEST_REQUIRE(out.result.batch_size() == 3);
@@ -316,7 +317,8 @@ BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_applies_nothing_when_one_fails, store
   BOOST_TEST(out.events.empty());
   BOOST_TEST(!store->get(pod_key("b")).ok());
   BOOST_TEST(get(pod_key("a")).mod_revision() == 1u);
-  BOOST_TEST(store->applied_index() == 2u);
+  BOOST_TEST(get(pod_key("c")).mod_revision() == 2u);
+  BOOST_TEST(store->applied_index() == 3u);
 }
 
 BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_applies_all_when_all_succeed, store_fixture) {
@@ -330,8 +332,8 @@ BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_applies_all_when_all_succeed, store_f
 }
 
 BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_refuses_a_key_twice, store_fixture) {
-  auto out =
-      apply(atomic(batch_cmd({create_cmd(pod_key("a"), pod("a")), delete_cmd(pod_key("a"), 0)})));
+  auto out = apply(
+      atomic(batch_cmd({create_cmd(pod_key("a"), pod("a")), create_cmd(pod_key("a"), pod("a"))})));
   BOOST_TEST(out.result.code() == code(errc::invalid));
   BOOST_TEST(!store->get(pod_key("a")).ok());
 }
