@@ -31,14 +31,26 @@ std::string settle_namespace(messages::codec::manifest_object& o, const std::str
   return {};
 }
 
+api_client::outcome send_request(cluster& c, const google::protobuf::Message& object,
+                                 const messages::kind_info& kind, messages::ApiRequest::Verb verb) {
+  const auto* meta = messages::metadata_of(object);
+  auto request = request_for(kind, verb, meta->namespace_());
+  request.set_name(meta->name());
+  request.set_version(std::string(kind.version));
+  request.set_object(object.SerializeAsString());
+  return c.client->call(request);
+}
+
+api_client::outcome get_request(cluster& c, const messages::kind_info& kind, const std::string& ns,
+                                const std::string& name) {
+  auto request = request_for(kind, messages::ApiRequest::GET, ns);
+  request.set_name(name);
+  return c.client->call(request);
+}
+
 bool send_object(cluster& c, messages::codec::manifest_object& o, messages::ApiRequest::Verb verb,
                  std::string_view doing, cli_io& io) {
-  const auto* meta = messages::metadata_of(*o.object);
-  auto request = request_for(*o.kind, verb, meta->namespace_());
-  request.set_name(meta->name());
-  request.set_version(std::string(o.kind->version));
-  request.set_object(o.object->SerializeAsString());
-  auto outcome = c.client->call(request);
+  auto outcome = send_request(c, *o.object, *o.kind, verb);
   if (auto* failed = std::get_if<api_client::failure>(&outcome)) {
     // An Invalid error names the object itself; the others say which file.
     api_client::failure f = *failed;

@@ -9,10 +9,11 @@
 namespace troupe::cli {
 namespace {
 
-const std::array<const command*, 11> commands{
-    &create_command,       &get_command,           &run_command,    &delete_command,
-    &replace_command,      &scale_command,         &label_command,  &annotate_command,
-    &cluster_info_command, &api_resources_command, &version_command};
+const std::array<const command*, 14> commands{
+    &create_command,        &expose_command, &get_command,      &run_command,
+    &delete_command,        &apply_command,  &edit_command,     &replace_command,
+    &scale_command,         &label_command,  &annotate_command, &cluster_info_command,
+    &api_resources_command, &version_command};
 
 constexpr flag_spec help_flag{"help", 'h', false, {}, "help for this command"};
 

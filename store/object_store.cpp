@@ -190,6 +190,74 @@ result<StoreResult> apply_delete(txn& t, dbi objects, op_context& ctx,
   return r;
 }
 
+// What applying `command` (a create, update or delete) would fail with, without applying it:
+// the checks of apply_create/apply_update/apply_delete. A result with code 0 when it would
+// succeed.
+result<StoreResult> check_command(const txn& t, dbi objects, const StoreCommand& command) {
+  object_key key;
+  switch (command.op_case()) {
+    case StoreCommand::kCreate: {
+      const auto& op = command.create();
+      if (auto bad = check_write(op.key(), &op.value(), key)) return std::move(*bad);
+      auto existing = t.get(objects, op.key());
+      if (!existing.ok()) return existing.error();
+      if (*existing) return failure(errc::already_exists, describe(key) + " already exists");
+      return StoreResult();
+    }
+    case StoreCommand::kUpdate:
+    case StoreCommand::kDelete: {
+      const bool update = command.has_update();
+      const std::string& k = update ? command.update().key() : command.delete_().key();
+      const uint64_t expected =
+          update ? command.update().expected_revision() : command.delete_().expected_revision();
+      if (auto bad = check_write(k, update ? &command.update().value() : nullptr, key))
+        return std::move(*bad);
+      auto existing = load_object(t, objects, k);
+      if (!existing.ok()) return existing.error();
+      if (auto bad = check_precondition(key, *existing, expected)) return std::move(*bad);
+      return StoreResult();
+    }
+    default:
+      return failure(errc::invalid, "an atomic batch holds only creates, updates and deletes");
+  }
+}
+
+std::string_view key_of(const StoreCommand& command) {
+  switch (command.op_case()) {
+    case StoreCommand::kCreate:
+      return command.create().key();
+    case StoreCommand::kUpdate:
+      return command.update().key();
+    case StoreCommand::kDelete:
+      return command.delete_().key();
+    default:
+      return {};
+  }
+}
+
+// The dry run of an atomic batch: the per-operation results, and the first failure (code 0
+// when every operation would succeed). Since each key is touched once, the checks made
+// against the state before the batch hold for the whole batch.
+result<StoreResult> check_atomic_batch(const txn& t, dbi objects,
+                                       const messages::StoreBatch& batch) {
+  StoreResult r;
+  std::vector<std::string_view> keys;
+  for (const StoreCommand& sub : batch.commands()) {
+    auto one = check_command(t, objects, sub);
+    if (!one.ok()) return one.error();
+    const auto key = key_of(sub);
+    if (one->code() == 0 && std::find(keys.begin(), keys.end(), key) != keys.end())
+      *one = failure(errc::invalid, "an atomic batch may touch each key once: " + std::string(key));
+    keys.push_back(key);
+    if (one->code() != 0 && r.code() == 0) {
+      r.set_code(one->code());
+      r.set_message(one->message());
+    }
+    *r.add_batch() = std::move(*one);
+  }
+  return r;
+}
+
 result<StoreResult> apply_command(txn& t, dbi objects, op_context& ctx, const StoreCommand& command,
                                   bool nested) {
   switch (command.op_case()) {
@@ -201,7 +269,16 @@ result<StoreResult> apply_command(txn& t, dbi objects, op_context& ctx, const St
       return apply_delete(t, objects, ctx, command.delete_());
     case StoreCommand::kBatch: {
       if (nested) return failure(errc::invalid, "a batch may not contain another batch");
-      // Each operation stands alone: a failed one leaves the others applied.
+      if (command.batch().atomic()) {
+        auto checked = check_atomic_batch(t, objects, command.batch());
+        if (!checked.ok()) return checked.error();
+        if (checked->code() != 0) {
+          checked->set_revision(ctx.index);
+          return checked;
+        }
+      }
+      // Each operation stands alone: a failed one leaves the others applied. (An atomic
+      // batch gets here only when every operation will succeed.)
       StoreResult r;
       r.set_revision(ctx.index);
       for (const StoreCommand& sub : command.batch().commands()) {

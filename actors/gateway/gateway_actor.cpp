@@ -17,6 +17,7 @@
 #include "actors/gateway/api_errors.hpp"
 #include "actors/gateway/object_fields.hpp"
 #include "actors/gateway/object_rules.hpp"
+#include "actors/gateway/service_allocation.hpp"
 #include "actors/gateway/subresources.hpp"
 #include "actors/gateway/watch_relay.hpp"
 #include "messages/defaults.hpp"
@@ -234,6 +235,7 @@ struct gateway_state {
     }
     const auto& meta = *gateway::metadata_of(*object);
     auto write = [this, rp, &kind, object]() mutable {
+      if (is_service(kind)) return create_service(kind, object, rp, 1);
       const auto& meta = *gateway::metadata_of(*object);
       auto key = store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
       if (!key.ok()) {
@@ -292,6 +294,8 @@ struct gateway_state {
                 rp.deliver(std::move(error));
                 return;
               }
+              if (is_service(kind))
+                return update_service(kind, incoming, std::move(current), revision, rp, 1);
             }
             write_update(kind, incoming, revision, rp, [rp, incoming]() mutable {
               ApiResponse out;
@@ -477,7 +481,12 @@ struct gateway_state {
               command.mutable_delete_()->set_key(*key);
               command.mutable_delete_()->set_expected_revision(revision);
               propose(std::move(command), rp, kind, name,
-                      [reply](const StoreResult&) mutable { reply(); });
+                      [this, reply, deleted, &kind](const StoreResult&) mutable {
+                        if (is_service(kind))
+                          release(gateway::allocation_keys(
+                              static_cast<const messages::Service&>(*deleted)));
+                        reply();
+                      });
             };
             if (&kind == &namespace_kind()) return delete_contents(name, 0, rp, finish);
             finish();
@@ -560,6 +569,216 @@ struct gateway_state {
 
   std::map<uint64_t, caf::actor> relays;  // the watches this gateway serves, by id
   uint64_t next_watch = 1;
+
+  // -- services: ClusterIP and NodePort allocation (service_allocation.hpp) ---------------
+
+  static bool is_service(const kind_info& kind) {
+    return kind.descriptor() == messages::Service::descriptor();
+  }
+
+  // Attempts at a Service write whose freshly chosen values other creates keep taking.
+  static constexpr int max_allocation_attempts = 5;
+
+  // Reads which ClusterIPs and NodePorts are taken; `then(used)` on success.
+  template <class Then>
+  void read_allocations(promise rp, Then then) {
+    auto fail = [rp](caf::error& e) mutable { rp.deliver(std::move(e)); };
+    self->request(options.store, options.store_timeout, atoms::store_list_atom_v,
+                  gateway::cluster_ip_prefix(), uint64_t{0}, std::string(), false)
+        .then(
+            [this, rp, then, fail](std::vector<std::string>& ip_keys, std::vector<StoredObject>&,
+                                   uint64_t, std::string&) mutable {
+              gateway::used_values used;
+              for (const auto& key : ip_keys)
+                gateway::note_used_key(key, used);
+              self->request(options.store, options.store_timeout, atoms::store_list_atom_v,
+                            gateway::node_port_prefix(), uint64_t{0}, std::string(), false)
+                  .then(
+                      [then, used](std::vector<std::string>& port_keys, std::vector<StoredObject>&,
+                                   uint64_t, std::string&) mutable {
+                        for (const auto& key : port_keys)
+                          gateway::note_used_key(key, used);
+                        then(std::move(used));
+                      },
+                      fail);
+            },
+            fail);
+  }
+
+  // The error for a plan that failed, in the API server's words.
+  static caf::error allocation_error(const messages::Service& service,
+                                     const gateway::allocation_plan& plan) {
+    if (plan.internal)
+      return caf::make_error(errc::unavailable, "Internal error occurred: " + plan.error);
+    return api_errors::invalid("The Service \"" + service.metadata().name() +
+                               "\" is invalid: " + plan.error);
+  }
+
+  // An atomic batch that creates the allocation keys of `plan` for `service`; the Service's
+  // own write is added after them.
+  static messages::StoreCommand allocation_batch(const gateway::allocation_plan& plan,
+                                                 const messages::Service& service) {
+    messages::StoreCommand batch;
+    batch.mutable_batch()->set_atomic(true);
+    for (uint32_t ip : plan.new_ips) {
+      auto* create = batch.mutable_batch()->add_commands()->mutable_create();
+      create->set_key(gateway::cluster_ip_key(ip));
+      create->set_value(gateway::allocation_value(gateway::format_ipv4(ip), service));
+    }
+    for (int32_t port : plan.new_node_ports) {
+      auto* create = batch.mutable_batch()->add_commands()->mutable_create();
+      create->set_key(gateway::node_port_key(port));
+      create->set_value(gateway::allocation_value(std::to_string(port), service));
+    }
+    return batch;
+  }
+
+  // Whether an atomic batch failed on one of its first `allocations` operations, i.e. a value
+  // was taken since it was read.
+  static bool lost_allocation(const StoreResult& result, std::size_t allocations) {
+    for (std::size_t i = 0; i < allocations && i < static_cast<std::size_t>(result.batch_size());
+         ++i)
+      if (result.batch(static_cast<int>(i)).code() != 0) return true;
+    return false;
+  }
+
+  // Creates a Service with the ClusterIP and NodePorts it needs, all in one atomic batch. When
+  // another create took a chosen value meanwhile, plans again: a value the user requested is
+  // then reported as already allocated.
+  void create_service(const kind_info& kind, std::shared_ptr<Message> requested, promise rp,
+                      int attempt) {
+    read_allocations(rp, [this, &kind, requested, rp, attempt](gateway::used_values used) mutable {
+      auto service =
+          std::make_shared<messages::Service>(static_cast<const messages::Service&>(*requested));
+      auto plan = gateway::allocate_for_create(*service, used, rng);
+      if (!plan.error.empty()) {
+        rp.deliver(allocation_error(*service, plan));
+        return;
+      }
+      const auto& meta = service->metadata();
+      auto key = store::make_key("core", kind.resource, meta.namespace_(), meta.name());
+      if (!key.ok()) {
+        rp.deliver(api_errors::invalid(key.error().message()));
+        return;
+      }
+      auto batch = allocation_batch(plan, *service);
+      const std::size_t allocations = static_cast<std::size_t>(batch.batch().commands_size());
+      auto* create = batch.mutable_batch()->add_commands()->mutable_create();
+      create->set_key(*key);
+      create->set_value(encode_for_store(*service));
+      self->request(options.store, options.store_timeout, atoms::propose_atom_v, std::move(batch))
+          .then(
+              [this, &kind, requested, rp, attempt, service,
+               allocations](StoreResult& result) mutable {
+                if (result.code() == 0) {
+                  service->mutable_metadata()->set_resource_version(
+                      std::to_string(result.revision()));
+                  ApiResponse out;
+                  out.set_object(service->SerializeAsString());
+                  {
+                    rp.deliver(std::move(out));
+                    return;
+                  }
+                }
+                if (lost_allocation(result, allocations) && attempt < max_allocation_attempts)
+                  return create_service(kind, requested, rp, attempt + 1);
+                const auto code = static_cast<errc>(result.code());
+                if (code == errc::already_exists && !lost_allocation(result, allocations)) {
+                  rp.deliver(api_errors::already_exists(kind, service->metadata().name()));
+                  return;
+                }
+                rp.deliver(caf::make_error(code, result.message()));
+              },
+              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+    });
+  }
+
+  // Updates a Service over `revision`: it keeps the values it holds unless its type no longer
+  // needs them, and takes new ones in the same atomic batch as the update. Values it gives up
+  // are released once the update is committed.
+  void update_service(const kind_info& kind, std::shared_ptr<Message> incoming,
+                      std::shared_ptr<const Message> current, uint64_t revision, promise rp,
+                      int attempt) {
+    read_allocations(rp, [this, &kind, incoming, current, revision, rp,
+                          attempt](gateway::used_values used) mutable {
+      const auto& was = static_cast<const messages::Service&>(*current);
+      auto service =
+          std::make_shared<messages::Service>(static_cast<const messages::Service&>(*incoming));
+      auto plan = gateway::allocate_for_update(*service, was, used, rng);
+      if (!plan.error.empty()) {
+        rp.deliver(allocation_error(*service, plan));
+        return;
+      }
+      std::vector<std::string> released;
+      for (uint32_t ip : plan.released_ips)
+        released.push_back(gateway::cluster_ip_key(ip));
+      for (int32_t port : plan.released_node_ports)
+        released.push_back(gateway::node_port_key(port));
+      auto reply = [rp, service]() mutable {
+        ApiResponse out;
+        out.set_object(service->SerializeAsString());
+        rp.deliver(std::move(out));
+      };
+      if (plan.new_ips.empty() && plan.new_node_ports.empty()) {
+        // Nothing to take: a plain update, which may also end a service its last finalizer
+        // held (then everything it holds goes).
+        if (gateway::should_remove_after_update(*service)) released = gateway::allocation_keys(was);
+        return write_update(kind, service, revision, rp, [this, reply, released]() mutable {
+          release(released);
+          reply();
+        });
+      }
+      const auto& meta = service->metadata();
+      auto key = store::make_key("core", kind.resource, meta.namespace_(), meta.name());
+      if (!key.ok()) {
+        rp.deliver(api_errors::invalid(key.error().message()));
+        return;
+      }
+      auto batch = allocation_batch(plan, *service);
+      const std::size_t allocations = static_cast<std::size_t>(batch.batch().commands_size());
+      auto* update = batch.mutable_batch()->add_commands()->mutable_update();
+      update->set_key(*key);
+      update->set_value(encode_for_store(*service));
+      update->set_expected_revision(revision);
+      self->request(options.store, options.store_timeout, atoms::propose_atom_v, std::move(batch))
+          .then(
+              [this, &kind, incoming, current, revision, rp, attempt, service, allocations,
+               released, reply](StoreResult& result) mutable {
+                if (result.code() == 0) {
+                  service->mutable_metadata()->set_resource_version(
+                      std::to_string(result.revision()));
+                  release(released);
+                  return reply();
+                }
+                const bool lost = lost_allocation(result, allocations);
+                if (lost && attempt < max_allocation_attempts)
+                  return update_service(kind, incoming, current, revision, rp, attempt + 1);
+                const auto code = static_cast<errc>(result.code());
+                const auto& name = service->metadata().name();
+                if (!lost && code == errc::conflict) {
+                  rp.deliver(api_errors::conflict(kind, name));
+                  return;
+                }
+                if (!lost && code == errc::not_found) {
+                  rp.deliver(api_errors::not_found(kind, name));
+                  return;
+                }
+                rp.deliver(caf::make_error(code, result.message()));
+              },
+              [rp](caf::error& e) mutable { rp.deliver(std::move(e)); });
+    });
+  }
+
+  // Frees allocation keys a committed write gave up. Independent deletes: a key that is
+  // already gone (a Service from before allocation) is no matter.
+  void release(const std::vector<std::string>& keys) {
+    if (keys.empty()) return;
+    messages::StoreCommand batch;
+    for (const auto& key : keys)
+      batch.mutable_batch()->add_commands()->mutable_delete_()->set_key(key);
+    self->request(options.store, options.store_timeout, atoms::propose_atom_v, std::move(batch))
+        .then([](StoreResult&) {}, [](caf::error&) {});
+  }
 
   // -- helpers ---------------------------------------------------------------------------
 

@@ -7,9 +7,12 @@ namespace troupe::cli {
 
 extern const command annotate_command;
 extern const command api_resources_command;
+extern const command apply_command;
 extern const command cluster_info_command;
 extern const command create_command;
 extern const command delete_command;
+extern const command edit_command;
+extern const command expose_command;
 extern const command get_command;
 extern const command label_command;
 extern const command replace_command;

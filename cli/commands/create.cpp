@@ -1,11 +1,13 @@
 // troupectl create -f FILE|DIR|- : decodes, defaults, validates and creates objects.
 // --dry-run=client stops before the cluster: it prints the objects as the API server
-// would store them, which is how users check manifests offline.
+// would store them, which is how users check manifests offline. --save-config records the
+// manifest in kubectl's last-applied-configuration annotation, so that apply can take over.
 #include <google/protobuf/message.h>
 
 #include <istream>
 #include <ostream>
 
+#include "cli/apply_merge.hpp"
 #include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/manifest_input.hpp"
@@ -26,6 +28,13 @@ constexpr flag_spec create_flags[] = {
      "Filename, directory, or - for standard input, to use to create the resource"},
     output_flag,
     dry_run_flag,
+    {"save-config",
+     0,
+     false,
+     {},
+     "If true, the configuration of current object will be saved in its annotation. Otherwise, "
+     "the annotation will be unchanged. This flag is useful when you want to perform kubectl "
+     "apply on this object in the future."},
     namespace_flag,
     server_flag,
 };
@@ -48,6 +57,7 @@ int run_create(const parsed_flags& flags, cli_io& io) {
   if (dry_run == "none" && !(target = open_cluster(flags, io))) return 1;
 
   const bool explicit_ns = flags.has("namespace");
+  const bool save_config = flags.enabled("save-config");
   const std::string ns = target ? target->ns : flags.get("namespace", "default");
   std::vector<codec::manifest_error> errors;
   std::size_t printed = 0;
@@ -60,6 +70,8 @@ int run_create(const parsed_flags& flags, cli_io& io) {
         errors.push_back({object.source, object.pos, mismatch});
         continue;
       }
+      // The annotation records the manifest as written, before defaulting (apply_merge.hpp).
+      if (save_config) object.object = object_to_create(*object.object, *object.kind);
       auto invalid = codec::default_and_validate(object);
       if (!invalid.empty()) {
         errors.insert(errors.end(), invalid.begin(), invalid.end());

@@ -295,6 +295,49 @@ BOOST_FIXTURE_TEST_CASE(apply_batch_operations_are_independent, store_fixture) {
   BOOST_TEST(replay[1].SerializeAsString() == out.events[1].SerializeAsString());
 }
 
+StoreCommand atomic(StoreCommand c) {
+  c.mutable_batch()->set_atomic(true);
+  return c;
+}
+
+BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_applies_nothing_when_one_fails, store_fixture) {
+  apply(create_cmd(pod_key("a"), pod("a")));  // index 1
+  apply(create_cmd(pod_key("c"), pod("c")));  // index 2
+  auto out = apply(
+      atomic(batch_cmd({create_cmd(pod_key("b"), pod("b")), create_cmd(pod_key("a"), pod("a")),
+                        delete_cmd(pod_key("c"), 2)})));  // index 3
+  BOOST_TEST(out.result.code() == code(errc::already_exists));
+  BOOST_TEST(out.result.message() == "pods \"a\" already exists");
+  BOOST_TEST_REQUIRE(out.result.batch_size() == 3);
+  std::vector<uint32_t> codes;
+  for (const auto& r : out.result.batch())
+    codes.push_back(r.code());
+  std::vector<uint32_t> expected{0, code(errc::already_exists), 0};
+  BOOST_TEST(codes == expected, boost::test_tools::per_element());
+  BOOST_TEST(out.events.empty());
+  BOOST_TEST(!store->get(pod_key("b")).ok());
+  BOOST_TEST(get(pod_key("a")).mod_revision() == 1u);
+  BOOST_TEST(get(pod_key("c")).mod_revision() == 2u);
+  BOOST_TEST(store->applied_index() == 3u);
+}
+
+BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_applies_all_when_all_succeed, store_fixture) {
+  apply(create_cmd(pod_key("a"), pod("a")));  // index 1
+  auto out = apply(atomic(batch_cmd(
+      {create_cmd(pod_key("b"), pod("b")), update_cmd(pod_key("a"), pod("a", {{"x", "y"}}), 1)})));
+  BOOST_TEST(out.result.code() == 0u);
+  BOOST_TEST(out.events.size() == 2u);
+  BOOST_TEST(get(pod_key("b")).create_revision() == 2u);
+  BOOST_TEST(get(pod_key("a")).mod_revision() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(apply_atomic_batch_refuses_a_key_twice, store_fixture) {
+  auto out = apply(
+      atomic(batch_cmd({create_cmd(pod_key("a"), pod("a")), create_cmd(pod_key("a"), pod("a"))})));
+  BOOST_TEST(out.result.code() == code(errc::invalid));
+  BOOST_TEST(!store->get(pod_key("a")).ok());
+}
+
 BOOST_AUTO_TEST_CASE(apply_batch_equals_applies_one_by_one) {
   // The same log, applied entry by entry into one store and in two batches into another:
   // the same results, events, objects, sessions and applied index.
