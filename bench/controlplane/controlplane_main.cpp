@@ -56,7 +56,7 @@ m::Pod bench_pod(const std::string& name, const std::string& node_name = "") {
   auto* c = pod.mutable_spec()->add_containers();
   c->set_name("c");
   c->set_image("pause");
-  (*c->mutable_resources()->mutable_requests())["cpu"] = quantity(10);             // 10m
+  (*c->mutable_resources()->mutable_requests())["cpu"] = quantity(10);                      // 10m
   (*c->mutable_resources()->mutable_requests())["memory"] = quantity((16LL << 20) * 1000);  // 16Mi
   pod.mutable_spec()->set_node_name(node_name);
   return pod;
@@ -181,8 +181,15 @@ struct binding_result {
   uint64_t failures = 0;
 };
 
+// Progress on stderr: the phases take minutes.
+void progress(const std::string& what) {
+  std::cerr << "bench_controlplane: " << what << std::endl;
+}
+
 binding_result committed_bindings(int nodes, int pods) {
+  progress("bindings: " + std::to_string(nodes) + " hollow nodes");
   bench_cluster cluster(nodes);
+  progress("bindings: creating " + std::to_string(pods) + " pods");
   std::vector<ApiRequest> requests;
   for (int i = 0; i < pods; ++i)
     requests.push_back(create("pods", bench_pod("p-" + std::to_string(i))));
@@ -190,6 +197,8 @@ binding_result committed_bindings(int nodes, int pods) {
   auto start = clock_type::now();
   cluster.api->run_all(requests, 32, r.failures);
   r.create_seconds = seconds_since(start);
+  progress("bindings: created in " + std::to_string(r.create_seconds) + " s, " +
+           std::to_string(r.failures) + " failures");
   r.all_bound_seconds = cluster.wait_for("spec.nodeName=", 0, true, start, 600s);
   return r;
 }
@@ -211,12 +220,15 @@ int main(int argc, char** argv) {
   // 1. The decision engine.
   const double decisions_small = decisions_per_second(small, pods);
   const double decisions_large = decisions_per_second(large, pods);
+  progress("decisions/s: " + std::to_string(decisions_small) + ", " +
+           std::to_string(decisions_large));
 
   // 2. Committed bindings on 3 servers.
   auto bind_small = committed_bindings(small, pods);
   auto bind_large = committed_bindings(large, pods);
 
   // 3-5. One cluster with 1,000 hollow nodes: the Deployment, the API, memory.
+  progress("deployment: " + std::to_string(small) + " hollow nodes");
   bench_cluster cluster(small);
   auto idle_rss = cluster.rss_mib();
   m::Deployment d;
@@ -233,6 +245,7 @@ int main(int argc, char** argv) {
   const double deploy_seconds = cluster.wait_for(
       "status.phase=Running", static_cast<std::size_t>(replicas), false, deploy_start, 1200s);
   auto rss_at_deploy = cluster.rss_mib();
+  progress("deployment: " + std::to_string(deploy_seconds) + " s; API");
 
   uint64_t list_failures = 0, mutate_failures = 0;
   std::vector<ApiRequest> lists(quick ? 10 : 30, list("pods"));
@@ -248,6 +261,7 @@ int main(int argc, char** argv) {
 
   // 5. Memory: more pods up to rss_pods, bound to a node that does not exist (nothing runs
   // them; the servers hold them).
+  progress("memory: filling to " + std::to_string(rss_pods) + " pods");
   std::vector<ApiRequest> fill;
   for (int i = replicas; i < rss_pods; ++i)
     fill.push_back(create("pods", bench_pod("held-" + std::to_string(i), "nowhere")));
