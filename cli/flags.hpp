@@ -3,11 +3,13 @@
 // Errors use kubectl's phrasing. Pure; used only by the CLI binaries.
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace troupe::cli {
@@ -24,6 +26,11 @@ struct flag_spec {
 struct parsed_flags {
   std::map<std::string, std::vector<std::string>, std::less<>> values;  // by long name
   std::vector<std::string> positional;
+  // Every flag in the order given: its long name and its value as typed ("true" for a bare
+  // switch), as pflag's ParseAll reports them; --record's change-cause is built from these.
+  std::vector<std::pair<std::string, std::string>> given;
+  // The verb as typed, "create" or "set image"; set by run_troupectl, empty otherwise.
+  std::string command_path;
   std::optional<std::string> error;  // "unknown flag: --foo"
 
   bool has(std::string_view name) const { return values.find(name) != values.end(); }
@@ -39,6 +46,15 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
 // pflag's boolean values (Go's strconv.ParseBool): 1/t/T/true/TRUE/True and their
 // opposites; nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view text);
+
+// Go's time.ParseDuration ("30s", "1m30s", "1.5h", "300ms", "0"): the duration, or Go's error
+// (`time: invalid duration "x"`, `time: missing unit in duration "5"`,
+// `time: unknown unit "d" in duration "5d"`).
+struct duration_parse {
+  std::optional<std::chrono::nanoseconds> value;
+  std::string error;
+};
+duration_parse parse_go_duration(std::string_view text);
 
 // "  -f, --filename=[]: Filename, directory, or URL to files ..." lines for --help.
 std::string describe_flags(std::span<const flag_spec> specs);

@@ -1,11 +1,13 @@
 // troupectl create -f FILE|DIR|- : decodes, defaults, validates and creates objects.
 // --dry-run=client stops before the cluster: it prints the objects as the API server
-// would store them, which is how users check manifests offline.
+// would store them, which is how users check manifests offline. --record stores the command
+// line as each object's kubernetes.io/change-cause.
 #include <google/protobuf/message.h>
 
 #include <istream>
 #include <ostream>
 
+#include "cli/change_cause.hpp"
 #include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/manifest_input.hpp"
@@ -26,6 +28,7 @@ constexpr flag_spec create_flags[] = {
      "Filename, directory, or - for standard input, to use to create the resource"},
     output_flag,
     dry_run_flag,
+    record_flag,
     namespace_flag,
     server_flag,
 };
@@ -33,6 +36,7 @@ constexpr flag_spec create_flags[] = {
 int run_create(const parsed_flags& flags, cli_io& io) {
   const auto& files = flags.all("filename");
   if (files.empty()) return fail(io, "must specify one of -f and -k");
+  const std::string cause = change_cause_to_record(flags, io);
   auto format = output_format::human;
   if (auto o = flags.get("output"); !o.empty()) {
     auto parsed = parse_output_format(o);
@@ -65,6 +69,7 @@ int run_create(const parsed_flags& flags, cli_io& io) {
         errors.insert(errors.end(), invalid.begin(), invalid.end());
         continue;
       }
+      if (!cause.empty()) record_change_cause(*object.object, cause);
       if (target && !send_object(*target, object, messages::ApiRequest::CREATE, "creating", io)) {
         ++failures;
         continue;
