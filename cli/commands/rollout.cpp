@@ -134,6 +134,13 @@ std::optional<rollout_run> start(const parsed_flags& flags, cli_io& io) {
   return run;
 }
 
+// kubectl reads the objects before it looks for a viewer or rollbacker of their kind: an
+// absent object is NotFound, a present one of another kind gets `why`.
+int refuse_kind(const target_object& t, const std::string& why, cluster& c, cli_io& io) {
+  if (!read_target(t, c, io)) return 1;
+  return fail(io, why);
+}
+
 // A Deployment and the ReplicaSets of its namespace, for history and undo.
 struct deployment_history {
   std::unique_ptr<Deployment> deployment;
@@ -191,7 +198,8 @@ int run_status(const parsed_flags& flags, cli_io& io) {
                 "collections are not supported yet");
   const target_object& t = run->targets.front();
   if (!is_deployment(*t.kind))
-    return fail(io, "no status viewer has been implemented for " + group_kind(*t.kind));
+    return refuse_kind(t, "no status viewer has been implemented for " + group_kind(*t.kind),
+                       *run->c, io);
 
   // List+watch of the one object, as kubectl's UntilWithSync does.
   auto request = request_for(*t.kind, messages::ApiRequest::LIST, t.ns);
@@ -261,7 +269,9 @@ int run_history(const parsed_flags& flags, cli_io& io) {
   if (!run) return 1;
   for (const auto& t : run->targets) {
     if (!is_deployment(*t.kind))
-      return fail(io, "no history viewer has been implemented for \"" + group_kind(*t.kind) + "\"");
+      return refuse_kind(
+          t, "no history viewer has been implemented for \"" + group_kind(*t.kind) + "\"", *run->c,
+          io);
     auto h = read_history(t, *run->c, io);
     if (!h) return 1;
     // kubectl prints the history through its name printer: "<kind>/<name> <history>\n".
@@ -292,7 +302,8 @@ int run_undo(const parsed_flags& flags, cli_io& io) {
   if (!run) return 1;
   for (const auto& t : run->targets) {
     if (!is_deployment(*t.kind))
-      return fail(io, "no rollbacker has been implemented for \"" + group_kind(*t.kind) + "\"");
+      return refuse_kind(
+          t, "no rollbacker has been implemented for \"" + group_kind(*t.kind) + "\"", *run->c, io);
     auto h = read_history(t, *run->c, io);
     if (!h) return 1;
     std::string done = "rolled back";
@@ -333,16 +344,11 @@ std::string rfc3339_local_now() {
   const std::time_t now = std::time(nullptr);
   std::tm local{};
   localtime_r(&now, &local);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &local);
-  std::string out = stamp;
-  long offset = local.tm_gmtoff;
-  if (offset == 0) return out + "Z";
-  out += offset < 0 ? '-' : '+';
-  offset = offset < 0 ? -offset : offset;
-  char zone[8];
-  std::snprintf(zone, sizeof zone, "%02ld:%02ld", offset / 3600, offset / 60 % 60);
-  return out + zone;
+  char stamp[40];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S%z", &local);
+  std::string out = stamp;  // "...+0100": Go writes the zone as "+01:00", and UTC as "Z"
+  if (local.tm_gmtoff == 0) return out.substr(0, out.size() - 5) + "Z";
+  return out.insert(out.size() - 2, ":");
 }
 
 // One of the verbs that flip a Deployment: what it changes, or why it refuses ("is already
@@ -369,7 +375,10 @@ int run_edit(const deployment_edit& edit, const parsed_flags& flags, cli_io& io)
       status = 1;
     };
     if (!is_deployment(*t.kind)) {
-      refuse(edit.unsupported);
+      if (read_target(t, *run->c, io))
+        refuse(edit.unsupported);
+      else
+        status = 1;
       continue;
     }
     std::string refusal;
