@@ -218,7 +218,7 @@ int run_status(const parsed_flags& flags, cli_io& io) {
   }
   std::string last;  // the last line printed: a repeated line is not printed again
   std::string error;
-  // Prints the status of `d`; true when the waiting is over (done, failed or --watch=false).
+  // Prints the status of `current`; true when the waiting is over (done, failed, --watch=false).
   auto report = [&](const Deployment& current) {
     auto status = logic::rollout_status(current, *revision);
     if (!status.error.empty()) {

@@ -290,6 +290,20 @@ BOOST_AUTO_TEST_CASE(describe_pod_by_name_prefix_and_selector) {
   BOOST_TEST(matches(node.out, "\nLease:\n  HolderIdentity: +hollow-node-0\n"), node.out);
 }
 
+BOOST_AUTO_TEST_CASE(scale_record_becomes_the_current_revision_change_cause) {
+  auto scaled = troupectl("scale deployment myapp-deployment --replicas=4 --record");
+  BOOST_TEST(scaled.out == "deployment.apps/myapp-deployment scaled\n", scaled.err);
+  BOOST_TEST(scaled.err == deprecated);
+  const std::string cause =
+      "troupectl scale deployment myapp-deployment --replicas=4 --record=true";
+  // The controller copies the Deployment's annotations to its current ReplicaSet.
+  const std::string want = history({{2, set_image_cause}, {3, create_cause}, {4, cause}});
+  auto h = until("rollout history deployment/myapp-deployment",
+                 [&](const run_result& r) { return r.out == want; });
+  BOOST_TEST(h.out == want);
+  troupectl("delete deployment myapp-deployment");
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace
