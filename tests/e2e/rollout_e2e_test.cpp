@@ -290,6 +290,20 @@ BOOST_AUTO_TEST_CASE(describe_pod_by_name_prefix_and_selector) {
   BOOST_TEST(matches(node.out, "\nLease:\n  HolderIdentity: +hollow-node-0\n"), node.out);
 }
 
+BOOST_AUTO_TEST_CASE(status_times_out_while_a_paused_rollout_waits) {
+  BOOST_TEST(troupectl("rollout pause deployment/myapp-deployment").code == 0);
+  auto set = troupectl("set image deployment/myapp-deployment '*=nginx:1.25'");
+  BOOST_TEST(set.out == "deployment.apps/myapp-deployment image updated\n", set.err);
+  auto waited = troupectl("rollout status deployment/myapp-deployment --timeout=2s");
+  BOOST_TEST(waited.code == 1);
+  BOOST_TEST(waited.out.starts_with("Waiting for "), waited.out);
+  BOOST_TEST(waited.err == "error: timed out waiting for the condition\n");
+  BOOST_TEST(troupectl("rollout resume deployment/myapp-deployment").code == 0);
+  expect_rolled_out(troupectl("rollout status deployment/myapp-deployment --timeout=2m"));
+  auto yaml = troupectl("get deployment myapp-deployment -o yaml");
+  BOOST_TEST(contains(yaml.out, "image: nginx:1.25\n"), yaml.out);
+}
+
 BOOST_AUTO_TEST_CASE(scale_record_becomes_the_current_revision_change_cause) {
   auto scaled = troupectl("scale deployment myapp-deployment --replicas=4 --record");
   BOOST_TEST(scaled.out == "deployment.apps/myapp-deployment scaled\n", scaled.err);
@@ -297,7 +311,8 @@ BOOST_AUTO_TEST_CASE(scale_record_becomes_the_current_revision_change_cause) {
   const std::string cause =
       "troupectl scale deployment myapp-deployment --replicas=4 --record=true";
   // The controller copies the Deployment's annotations to its current ReplicaSet.
-  const std::string want = history({{2, set_image_cause}, {3, create_cause}, {4, cause}});
+  const std::string want =
+      history({{2, set_image_cause}, {3, create_cause}, {4, create_cause}, {5, cause}});
   auto h = until("rollout history deployment/myapp-deployment",
                  [&](const run_result& r) { return r.out == want; });
   BOOST_TEST(h.out == want);
