@@ -72,23 +72,38 @@ api_client::outcome api_client::call(const messages::ApiRequest& request,
 
 std::optional<api_client::failure> api_client::watch(
     const messages::ApiRequest& request,
-    const std::function<bool(const messages::WatchEvent&)>& on_event) {
+    const std::function<bool(const messages::WatchEvent&)>& on_event,
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
   caf::scoped_actor self{impl_->system};
   std::optional<failure> out;
   self->request(impl_->gateway, std::chrono::seconds(30), atoms::watch_atom_v, request,
                 caf::actor_cast<caf::actor>(self), uint64_t{1})
       .receive([](uint64_t) {}, [&](caf::error& e) { out = failure_of(impl_->system, e); });
   bool going = !out;
+  auto on_events = [&](atoms::watch_events_atom, uint64_t,
+                       std::vector<messages::WatchEvent>& events) {
+    for (const auto& e : events)
+      if (going && !on_event(e)) going = false;
+  };
+  auto on_end = [&](atoms::watch_end_atom, uint64_t, caf::error& e) {
+    if (e) out = failure_of(impl_->system, e);
+    going = false;
+  };
   while (going) {
+    if (!deadline) {
+      self->receive(on_events, on_end);
+      continue;
+    }
+    const auto left = *deadline - std::chrono::steady_clock::now();
+    if (left <= std::chrono::steady_clock::duration::zero()) {
+      out = failure{"Timeout", "timed out waiting for the condition"};
+      break;
+    }
     self->receive(
-        [&](atoms::watch_events_atom, uint64_t, std::vector<messages::WatchEvent>& events) {
-          for (const auto& e : events)
-            if (going && !on_event(e)) going = false;
-        },
-        [&](atoms::watch_end_atom, uint64_t, caf::error& e) {
-          if (e) out = failure_of(impl_->system, e);
-          going = false;
-        });
+        on_events, on_end,
+        caf::after(std::chrono::duration_cast<std::chrono::milliseconds>(left) +
+                   std::chrono::milliseconds(1)) >>
+            [] {});
   }
   return out;
 }

@@ -40,9 +40,12 @@ class api_client {
 
   // Watches as `request` says (a LIST request with resource_version set to start after) and
   // hands each event to `on_event` until it returns false or the watch ends. The failure
-  // that kept it from starting or ended it, if any.
-  std::optional<failure> watch(const messages::ApiRequest& request,
-                               const std::function<bool(const messages::WatchEvent&)>& on_event);
+  // that kept it from starting or ended it, if any. With a deadline, a watch still going then
+  // ends with reason "Timeout", "timed out waiting for the condition" (kubectl's wording).
+  std::optional<failure> watch(
+      const messages::ApiRequest& request,
+      const std::function<bool(const messages::WatchEvent&)>& on_event,
+      std::optional<std::chrono::steady_clock::time_point> deadline = std::nullopt);
 
  private:
   struct impl;

@@ -23,7 +23,9 @@ struct command {
   std::string_view summary;  // one line, for `troupectl --help`
   std::string_view usage;    // "troupectl create -f FILENAME [options]"
   std::span<const flag_spec> flags;
+  // Null for a group of subcommands (`rollout`, `set`), which names them in `subcommands`.
   int (*run)(const parsed_flags& flags, cli_io& io);
+  std::span<const command* const> subcommands = {};
 };
 
 // Prints "error: <message>" as kubectl does and returns its exit code, 1.

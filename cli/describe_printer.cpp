@@ -2034,6 +2034,12 @@ std::string align_tabs(std::string_view text) {
   return tab_aligner(text).run();
 }
 
+std::string describe_pod_template(const messages::PodTemplateSpec& tmpl) {
+  writer w;
+  pod_template(w, tmpl, describe_context{});
+  return w.finish();
+}
+
 std::string describe(const google::protobuf::Message& object, const describe_context& context) {
   const m::kind_info* kind = m::find_kind(object.GetDescriptor());
   if (kind == nullptr || m::metadata_of(object) == nullptr)

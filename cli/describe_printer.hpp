@@ -17,6 +17,7 @@ namespace troupe::messages {
 class Endpoints;
 class Event;
 class Pod;
+class PodTemplateSpec;
 class ReplicaSet;
 }  // namespace troupe::messages
 
@@ -64,6 +65,10 @@ struct describe_context {
 // every field by its title-cased name). Precondition: `object` is an API kind (has
 // metadata); anything else aborts.
 std::string describe(const google::protobuf::Message& object, const describe_context& context);
+
+// kubectl's DescribePodTemplate ("Pod Template:" and its indented sections), as `rollout
+// history --revision=N` prints a revision's template. Ends in '\n'.
+std::string describe_pod_template(const messages::PodTemplateSpec& tmpl);
 
 // Go's text/tabwriter as kubectl's describe configures it (minwidth 0, tabwidth 8, padding 2,
 // padded with spaces): '\t' ends a cell, and each column of a block of consecutive lines

@@ -1,5 +1,8 @@
 #include "cli/flags.hpp"
 
+#include <algorithm>
+#include <iterator>
+
 namespace troupe::cli {
 namespace {
 
@@ -50,6 +53,7 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
       if (eq != std::string::npos) {
         if (!spec->takes_value && !spec->bare_value.empty()) return fail("unknown flag: --" + name);
         value = arg.substr(eq + 1);
+        out.given.emplace_back(spec->name, value);
         if (!spec->takes_value) {
           // A switch given a value, --show-labels=false: pflag's booleans, stored canonically.
           auto on = parse_bool(value);
@@ -67,6 +71,7 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
       } else {
         return fail("flag needs an argument: --" + name);
       }
+      if (eq == std::string::npos) out.given.emplace_back(spec->name, value);
       out.values[std::string(spec->name)].push_back(std::move(value));
       continue;
     }
@@ -77,6 +82,7 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
         if (spec == nullptr)
           return fail(std::string("unknown shorthand flag: '") + arg[k] + "' in " + arg);
         if (!spec->takes_value) {
+          out.given.emplace_back(spec->name, "true");
           out.values[std::string(spec->name)].push_back("true");
           continue;
         }
@@ -88,6 +94,7 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
         } else {
           return fail(std::string("flag needs an argument: '") + arg[k] + "' in " + arg);
         }
+        out.given.emplace_back(spec->name, value);
         out.values[std::string(spec->name)].push_back(std::move(value));
         break;
       }
@@ -110,39 +117,73 @@ std::string describe_flags(std::span<const flag_spec> specs) {
   return out;
 }
 
+duration_parse parse_go_duration(std::string_view text) {
+  const std::string quoted = "\"" + std::string(text) + "\"";
+  duration_parse out;
+  auto invalid = [&] {
+    out.error = "time: invalid duration " + quoted;
+    return out;
+  };
+  std::string_view rest = text;
+  bool negative = false;
+  if (!rest.empty() && (rest[0] == '-' || rest[0] == '+')) {
+    negative = rest[0] == '-';
+    rest.remove_prefix(1);
+  }
+  if (rest == "0") {
+    out.value = std::chrono::nanoseconds(0);
+    return out;
+  }
+  if (rest.empty()) return invalid();
+  // Units in nanoseconds; Go accepts both micro signs.
+  const std::pair<std::string_view, double> units[] = {
+      {"ns", 1},   {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
+      {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9}};
+  double total = 0;
+  while (!rest.empty()) {
+    std::size_t digits = 0;
+    double number = 0;
+    while (digits < rest.size() && rest[digits] >= '0' && rest[digits] <= '9')
+      number = number * 10 + (rest[digits++] - '0');
+    std::size_t at = digits;
+    bool fraction_digits = false;
+    if (at < rest.size() && rest[at] == '.') {
+      double scale = 0.1;
+      for (++at; at < rest.size() && rest[at] >= '0' && rest[at] <= '9'; ++at, scale /= 10) {
+        number += (rest[at] - '0') * scale;
+        fraction_digits = true;
+      }
+    }
+    if (digits == 0 && !fraction_digits) return invalid();
+    std::size_t unit_end = at;
+    while (unit_end < rest.size() && rest[unit_end] != '.' &&
+           (rest[unit_end] < '0' || rest[unit_end] > '9'))
+      ++unit_end;
+    const std::string_view unit = rest.substr(at, unit_end - at);
+    if (unit.empty()) {
+      out.error = "time: missing unit in duration " + quoted;
+      return out;
+    }
+    const auto* found = std::find_if(std::begin(units), std::end(units),
+                                     [&](const auto& u) { return u.first == unit; });
+    if (found == std::end(units)) {
+      out.error = "time: unknown unit \"" + std::string(unit) + "\" in duration " + quoted;
+      return out;
+    }
+    total += number * found->second;
+    if (total > 9.2e18) return invalid();
+    rest.remove_prefix(unit_end);
+  }
+  out.value = std::chrono::nanoseconds(static_cast<int64_t>(negative ? -total : total));
+  return out;
+}
+
 std::optional<bool> parse_bool(std::string_view text) {
   for (std::string_view yes : {"1", "t", "T", "true", "TRUE", "True"})
     if (text == yes) return true;
   for (std::string_view no : {"0", "f", "F", "false", "FALSE", "False"})
     if (text == no) return false;
   return std::nullopt;
-}
-
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  if (text.empty()) return std::nullopt;
-  int64_t total_ms = 0;
-  while (!text.empty()) {
-    std::size_t digits = 0;
-    while (digits < text.size() && text[digits] >= '0' && text[digits] <= '9')
-      ++digits;
-    if (digits == 0 || digits > 12) return std::nullopt;
-    const int64_t value = std::stoll(std::string(text.substr(0, digits)));
-    text.remove_prefix(digits);
-    int64_t unit = 0;
-    for (auto [name, ms] : {std::pair<std::string_view, int64_t>{"ms", 1},
-                            {"h", 3'600'000},
-                            {"m", 60'000},
-                            {"s", 1000}}) {
-      if (text.starts_with(name)) {
-        unit = ms;
-        text.remove_prefix(name.size());
-        break;
-      }
-    }
-    if (unit == 0) return std::nullopt;
-    total_ms += value * unit;
-  }
-  return std::chrono::milliseconds(total_ms);
 }
 
 }  // namespace troupe::cli

@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace troupe::cli {
@@ -25,6 +26,11 @@ struct flag_spec {
 struct parsed_flags {
   std::map<std::string, std::vector<std::string>, std::less<>> values;  // by long name
   std::vector<std::string> positional;
+  // Every flag in the order given: its long name and its value as typed ("true" for a bare
+  // switch), as pflag's ParseAll reports them; --record's change-cause is built from these.
+  std::vector<std::pair<std::string, std::string>> given;
+  // The verb as typed, "create" or "set image"; set by run_troupectl, empty otherwise.
+  std::string command_path;
   std::optional<std::string> error;  // "unknown flag: --foo"
 
   bool has(std::string_view name) const { return values.find(name) != values.end(); }
@@ -41,9 +47,21 @@ parsed_flags parse_flags(std::span<const std::string> args, std::span<const flag
 // opposites; nullopt for anything else.
 std::optional<bool> parse_bool(std::string_view text);
 
-// A Go duration as Kubernetes' flags take it ("40s", "500ms", "1m30s", "2h"): units h, m, s,
-// ms; nullopt for anything else, a negative value or no unit.
-std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+// Go's time.ParseDuration ("30s", "1m30s", "1.5h", "300ms", "0"): the duration, or Go's error
+// (`time: invalid duration "x"`, `time: missing unit in duration "5"`,
+// `time: unknown unit "d" in duration "5d"`).
+struct duration_parse {
+  std::optional<std::chrono::nanoseconds> value;
+  std::string error;
+};
+duration_parse parse_go_duration(std::string_view text);
+
+// parse_go_duration in whole milliseconds; nullopt when the text does not parse.
+inline std::optional<std::chrono::milliseconds> duration_ms(std::string_view text) {
+  auto parsed = parse_go_duration(text);
+  if (!parsed.value) return std::nullopt;
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*parsed.value);
+}
 
 // "  -f, --filename=[]: Filename, directory, or URL to files ..." lines for --help.
 std::string describe_flags(std::span<const flag_spec> specs);

@@ -82,7 +82,7 @@ int run_agent(std::span<const std::string> args) {
     return usage_error("invalid --hollow-cidr-offset \"" + flags.get("hollow-cidr-offset") + "\"");
   auto renew = std::chrono::milliseconds(2000);
   if (flags.has("lease-renew-interval")) {
-    auto d = parse_duration(flags.get("lease-renew-interval"));
+    auto d = duration_ms(flags.get("lease-renew-interval"));
     if (!d || d->count() <= 0)
       return usage_error("invalid --lease-renew-interval \"" + flags.get("lease-renew-interval") +
                          "\": want a duration such as 2s");

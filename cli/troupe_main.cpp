@@ -59,7 +59,7 @@ bool parse_node_lifecycle(const troupe::cli::parsed_flags& flags,
                           troupe::actors::controllers::node_lifecycle_options& out,
                           std::string& error) {
   if (flags.has(grace_period_flag.name)) {
-    auto d = troupe::cli::parse_duration(flags.get(grace_period_flag.name));
+    auto d = troupe::cli::duration_ms(flags.get(grace_period_flag.name));
     if (!d || d->count() <= 0) {
       error = "invalid --node-monitor-grace-period \"" + flags.get(grace_period_flag.name) +
               "\": want a duration such as 8s";

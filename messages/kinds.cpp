@@ -113,7 +113,17 @@ const kind_info* find_kind(const google::protobuf::Descriptor* descriptor) {
 
 const kind_info* find_resource(std::string_view name) {
   auto wanted = lower(name);
+  // kubectl's RESOURCE[.VERSION][.GROUP]: "replicasets.apps", "deployment.v1.apps", as
+  // `get -o name` prints them.
+  std::string qualifier;
+  if (auto dot = wanted.find('.'); dot != std::string::npos) {
+    qualifier = wanted.substr(dot + 1);
+    wanted.resize(dot);
+  }
   for (const auto& k : kinds) {
+    if (!qualifier.empty() && qualifier != k.group &&
+        qualifier != std::string(k.version) + "." + std::string(k.group))
+      continue;
     if (wanted == k.resource || wanted == lower(k.kind)) return &k;
     if (std::find(k.short_names.begin(), k.short_names.end(), wanted) != k.short_names.end())
       return &k;

@@ -258,7 +258,8 @@ std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
     options.runtime.seed = hollow.runtime.seed + static_cast<uint64_t>(i);
     options.lease_renew = hollow.lease_renew;
     options.own_pod_watch = false;
-    by_name[options.node_name] = agents.emplace_back(spawn_node_agent(system, std::move(options)));
+    const std::string name = options.node_name;  // read before options is moved from
+    by_name[name] = agents.emplace_back(spawn_node_agent(system, std::move(options)));
   }
   if (!agents.empty()) agents.push_back(spawn_pod_router(system, gateway, std::move(by_name)));
   return agents;

@@ -13,11 +13,14 @@ extern const command create_command;
 extern const command delete_command;
 extern const command edit_command;
 extern const command expose_command;
+extern const command describe_command;
 extern const command get_command;
 extern const command label_command;
 extern const command replace_command;
+extern const command rollout_command;
 extern const command run_command;
 extern const command scale_command;
+extern const command set_command;
 extern const command version_command;
 
 }  // namespace troupe::cli

@@ -1,13 +1,15 @@
 // troupectl create -f FILE|DIR|- : decodes, defaults, validates and creates objects.
 // --dry-run=client stops before the cluster: it prints the objects as the API server
 // would store them, which is how users check manifests offline. --save-config records the
-// manifest in kubectl's last-applied-configuration annotation, so that apply can take over.
+// manifest in kubectl's last-applied-configuration annotation, so that apply can take over;
+// --record stores the command line as each object's kubernetes.io/change-cause.
 #include <google/protobuf/message.h>
 
 #include <istream>
 #include <ostream>
 
 #include "cli/apply_merge.hpp"
+#include "cli/change_cause.hpp"
 #include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
 #include "cli/manifest_input.hpp"
@@ -35,6 +37,7 @@ constexpr flag_spec create_flags[] = {
      "If true, the configuration of current object will be saved in its annotation. Otherwise, "
      "the annotation will be unchanged. This flag is useful when you want to perform kubectl "
      "apply on this object in the future."},
+    record_flag,
     namespace_flag,
     server_flag,
 };
@@ -42,6 +45,7 @@ constexpr flag_spec create_flags[] = {
 int run_create(const parsed_flags& flags, cli_io& io) {
   const auto& files = flags.all("filename");
   if (files.empty()) return fail(io, "must specify one of -f and -k");
+  const std::string cause = change_cause_to_record(flags, io);
   auto format = output_format::human;
   if (auto o = flags.get("output"); !o.empty()) {
     auto parsed = parse_output_format(o);
@@ -77,6 +81,7 @@ int run_create(const parsed_flags& flags, cli_io& io) {
         errors.insert(errors.end(), invalid.begin(), invalid.end());
         continue;
       }
+      if (!cause.empty()) record_change_cause(*object.object, cause);
       if (target && !send_object(*target, object, messages::ApiRequest::CREATE, "creating", io)) {
         ++failures;
         continue;

@@ -1,8 +1,8 @@
 // troupectl label and annotate: set (k=v) or remove (k-) labels or annotations on the objects
 // that TYPE NAME..., TYPE/NAME..., TYPE -l SELECTOR, TYPE --all or -f FILE name. One
 // implementation: the verbs differ only in the map they edit and in kubectl's wording, which
-// `map_verb` holds. Each object is read, edited and written back with its resourceVersion as
-// the precondition, and re-read on a Conflict, which is what kubectl's merge patch amounts to.
+// `map_verb` holds. Each object goes through the shared read-modify-write
+// (cli/object_update.hpp), which is what kubectl's merge patch amounts to.
 #include <google/protobuf/message.h>
 
 #include <algorithm>
@@ -15,6 +15,7 @@
 
 #include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/object_update.hpp"
 #include "cli/targets.hpp"
 #include "messages/codec/manifest_reader.hpp"
 #include "messages/label_selector.hpp"
@@ -53,9 +54,6 @@ constexpr flag_spec edit_flags[] = {
     namespace_flag,
     server_flag,
 };
-
-// Attempts at one object before a Conflict is reported: others may write it meanwhile.
-constexpr int max_attempts = 5;
 
 struct edit {
   string_map set;                   // key -> new value
@@ -175,10 +173,9 @@ std::optional<std::vector<target_object>> edit_targets(const std::vector<std::st
 // Edits one object; prints kubectl's line for it. False after printing an error.
 bool edit_object(const map_verb& verb, const target_object& t, const edit& e, bool overwrite,
                  cluster& c, cli_io& io) {
-  for (int attempt = 1;; ++attempt) {
-    auto object = read_target(t, c, io);
-    if (!object) return false;
-    auto& map = map_of(*messages::metadata_of(*object), verb.map);
+  std::string done;
+  auto edited = update_object(t, c, io, [&](google::protobuf::Message& object, int attempt) {
+    auto& map = map_of(*messages::metadata_of(object), verb.map);
     const string_map before(map.begin(), map.end());
     if (attempt == 1 && verb.map == edited_map::labels) {
       for (const auto& key : e.remove)
@@ -187,7 +184,7 @@ bool edit_object(const map_verb& verb, const target_object& t, const edit& e, bo
     if (!overwrite) {
       if (auto clash = overwrite_error(verb, before, e)) {
         fail(io, *clash);
-        return false;
+        return change::refused;
       }
     }
     for (const auto& [key, value] : e.set)
@@ -195,25 +192,13 @@ bool edit_object(const map_verb& verb, const target_object& t, const edit& e, bo
     for (const auto& key : e.remove)
       map.erase(key);
     const string_map after(map.begin(), map.end());
-    const std::string done =
+    done =
         t.kind->qualified_kind() + "/" + t.name + " " + std::string(outcome(verb, before, after));
-    if (after == before) {
-      io.out << done << '\n';
-      return true;
-    }
-    // The resourceVersion just read stays in the object: a write in between is a Conflict.
-    auto update = request_for(*t.kind, messages::ApiRequest::UPDATE, t.ns);
-    update.set_name(t.name);
-    update.set_object(object->SerializeAsString());
-    auto written = c.client->call(update);
-    if (auto* failed = std::get_if<api_client::failure>(&written)) {
-      if (failed->reason == "Conflict" && attempt < max_attempts) continue;
-      io.err << failed->to_string() << '\n';
-      return false;
-    }
-    io.out << done << '\n';
-    return true;
-  }
+    return after == before ? change::unchanged : change::write;
+  });
+  if (!edited.object) return false;
+  io.out << done << '\n';
+  return true;
 }
 
 int run_edit(const map_verb& verb, const parsed_flags& flags, cli_io& io) {

@@ -1,7 +1,7 @@
 // troupectl scale --replicas=N (TYPE NAME... | TYPE/NAME... | -f FILE): sets spec.replicas of
-// deployments, replica sets and replication controllers, as kubectl's scale subresource does:
-// read the object, set the count, write it back with the resourceVersion read as the
-// precondition, and start over on a Conflict.
+// deployments, replica sets and replication controllers, as kubectl's scale subresource does,
+// through the shared read-modify-write (cli/object_update.hpp). --record stores the command
+// line as the change-cause in the same write.
 #include <google/protobuf/descriptor.h>
 #include <google/protobuf/message.h>
 
@@ -13,8 +13,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/change_cause.hpp"
 #include "cli/cluster.hpp"
 #include "cli/commands/commands.hpp"
+#include "cli/object_update.hpp"
 #include "cli/targets.hpp"
 #include "messages/codec/manifest_reader.hpp"
 #include "messages/proto/meta.pb.h"
@@ -34,12 +36,10 @@ constexpr flag_spec scale_flags[] = {
      "Precondition for current size. Requires that the current size of the resource match "
      "this value in order to scale. -1 (default) for no condition."},
     {"filename", 'f', true, {}, "Filename or directory identifying the resource to set a new size"},
+    record_flag,
     namespace_flag,
     server_flag,
 };
-
-// Attempts at one object before a Conflict is reported: controllers write status meanwhile.
-constexpr int max_attempts = 5;
 
 // Where a scalable kind keeps its count: spec.replicas. Only the kinds with a scale
 // subresource have one.
@@ -106,14 +106,12 @@ std::optional<std::vector<target_object>> scale_targets(const parsed_flags& flag
 }
 
 // Scales one object and says so; false after printing an error. `expected` is
-// --current-replicas: -1 for no precondition.
-bool scale_object(const target_object& t, int32_t replicas, int32_t expected, cluster& c,
-                  cli_io& io) {
+// --current-replicas: -1 for no precondition. `cause` is --record's change-cause, or "".
+bool scale_object(const target_object& t, int32_t replicas, int32_t expected,
+                  const std::string& cause, cluster& c, cli_io& io) {
   const replicas_path path = replicas_of(*t.kind);
-  for (int attempt = 1;; ++attempt) {
-    auto object = read_target(t, c, io);
-    if (!object) return false;
-    auto* spec = object->GetReflection()->MutableMessage(object.get(), path.spec);
+  auto scaled = update_object(t, c, io, [&](google::protobuf::Message& object, int) {
+    auto* spec = object.GetReflection()->MutableMessage(&object, path.spec);
     const auto* reflection = spec->GetReflection();
     // The API server defaults an unset count to 1.
     const int32_t current =
@@ -121,22 +119,15 @@ bool scale_object(const target_object& t, int32_t replicas, int32_t expected, cl
     if (expected != -1 && expected != current) {
       fail(io, "Expected replicas to be " + std::to_string(expected) + ", was " +
                    std::to_string(current));
-      return false;
+      return change::refused;
     }
     reflection->SetInt32(spec, path.replicas, replicas);
-    // The resourceVersion just read stays in the object: a write in between is a Conflict.
-    auto update = request_for(*t.kind, messages::ApiRequest::UPDATE, t.ns);
-    update.set_name(t.name);
-    update.set_object(object->SerializeAsString());
-    auto written = c.client->call(update);
-    if (auto* failed = std::get_if<api_client::failure>(&written)) {
-      if (failed->reason == "Conflict" && attempt < max_attempts) continue;
-      io.err << failed->to_string() << '\n';
-      return false;
-    }
-    io.out << t.kind->qualified_kind() << '/' << t.name << " scaled\n";
-    return true;
-  }
+    if (!cause.empty()) record_change_cause(object, cause);
+    return change::write;
+  });
+  if (!scaled.object) return false;
+  io.out << t.kind->qualified_kind() << '/' << t.name << " scaled\n";
+  return true;
 }
 
 int run_scale(const parsed_flags& flags, cli_io& io) {
@@ -164,10 +155,11 @@ int run_scale(const parsed_flags& flags, cli_io& io) {
   if (targets->empty()) return fail(io, "no objects passed to scale");
   auto target_cluster = open_cluster(flags, io);
   if (!target_cluster) return 1;
+  const std::string cause = change_cause_to_record(flags, io);
   int status = 0;
   for (auto& t : *targets) {
     if (t.ns.empty()) t.ns = target_cluster->ns;
-    if (!scale_object(t, *replicas, *current, *target_cluster, io)) status = 1;
+    if (!scale_object(t, *replicas, *current, cause, *target_cluster, io)) status = 1;
   }
   return status;
 }

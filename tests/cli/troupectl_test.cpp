@@ -144,4 +144,58 @@ BOOST_AUTO_TEST_CASE(switches_take_pflag_booleans) {
              "\"maybe\": invalid syntax");
 }
 
+BOOST_AUTO_TEST_CASE(create_record_stores_the_command_line_as_change_cause) {
+  auto r = troupectl({"create", "--dry-run=client", "-f", "manifests/deployment-definition.yml",
+                      "--record", "-o", "yaml"});
+  BOOST_TEST(r.code == 0, r.err);
+  BOOST_TEST(contains(r.out,
+                      "kubernetes.io/change-cause: troupectl create --dry-run=client "
+                      "--filename=manifests/deployment-definition.yml --record=true "
+                      "--output=yaml\n"),
+             r.out);
+  BOOST_TEST(r.err ==
+             "Flag --record has been deprecated, --record will be removed in the future\n");
+}
+
+BOOST_AUTO_TEST_CASE(rollout_and_set_are_groups_of_subcommands) {
+  auto r = troupectl({"rollout"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err, "Available Commands:\n  history"), r.err);
+  r = troupectl({"rollout", "frob", "deploy/x"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err ==
+             "error: unknown command \"frob\"\nSee 'troupectl rollout -h' for help and examples\n");
+  r = troupectl({"rollout", "status", "--bogus"});
+  BOOST_TEST(r.err ==
+             "error: unknown flag: --bogus\nSee 'troupectl rollout status --help' for usage.\n");
+  r = troupectl({"set", "--help"});
+  BOOST_TEST(r.code == 0);
+  BOOST_TEST(contains(r.out, "  image"), r.out);
+}
+
+BOOST_AUTO_TEST_CASE(verbs_check_their_arguments_before_connecting) {
+  auto r = troupectl({"rollout", "status"});
+  BOOST_TEST(r.err == "error: required resource not specified\n");
+  r = troupectl({"rollout", "history", "deploy/x", "--revision=two"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(contains(r.err,
+                      "invalid argument \"two\" for \"--revision\" flag: strconv.ParseInt: "
+                      "parsing \"two\": invalid syntax"),
+             r.err);
+  r = troupectl({"rollout", "status", "deploy/x", "--timeout=5d"});
+  BOOST_TEST(contains(r.err, "time: unknown unit \"d\" in duration \"5d\""), r.err);
+  r = troupectl({"set", "image", "deployment/x"});
+  BOOST_TEST(r.err == "error: at least one image update is required\n");
+  r = troupectl({"set", "image", "nginx=nginx:1.9.1", "deployment/x"});
+  BOOST_TEST(r.err ==
+             "error: all resources must be specified before image changes: deployment/x\n");
+  r = troupectl({"set", "image", "deployment/x", "*=a", "b=c"});
+  BOOST_TEST(contains(r.err, "all containers are already specified by *"), r.err);
+  r = troupectl({"describe"});
+  BOOST_TEST(r.code == 1);
+  BOOST_TEST(r.err ==
+             "error: You must specify the type of resource to describe. Use \"troupectl "
+             "api-resources\" for a complete list of supported resources.\n\n");
+}
+
 BOOST_AUTO_TEST_SUITE_END()

@@ -81,6 +81,16 @@ BOOST_AUTO_TEST_CASE(find_resource_by_any_name_kubectl_accepts) {
   BOOST_TEST(msg::find_resource("deploymentz") == nullptr);
 }
 
+BOOST_AUTO_TEST_CASE(find_resource_takes_a_version_and_group_as_get_o_name_prints_them) {
+  BOOST_TEST(msg::find_resource("replicaset.apps")->kind == "ReplicaSet");
+  BOOST_TEST(msg::find_resource("deployments.v1.apps")->kind == "Deployment");
+  BOOST_TEST(msg::find_resource("deploy.apps")->kind == "Deployment");
+  BOOST_TEST(msg::find_resource("hpa.v1.autoscaling")->version == "v1");
+  BOOST_TEST(msg::find_resource("hpa.autoscaling")->version == "v2");
+  BOOST_TEST(msg::find_resource("pods.apps") == nullptr);
+  BOOST_TEST(msg::find_resource("deployment.v2.apps") == nullptr);
+}
+
 BOOST_AUTO_TEST_CASE(qualified_kind_names_as_kubectl_prints) {
   BOOST_TEST(msg::find_kind("apps/v1", "Deployment")->qualified_kind() == "deployment.apps");
   BOOST_TEST(msg::find_kind("v1", "Service")->qualified_kind() == "service");
