@@ -165,6 +165,7 @@ void raft_core::fail_pending_reads() {
   for (const auto& r : pending_reads_)
     ready_.failed_reads.push_back(r.request_id);
   pending_reads_.clear();
+  read_round_context_ = 0;
 }
 
 // -- roles --------------------------------------------------------------------------
@@ -212,6 +213,7 @@ void raft_core::become_leader(int64_t now_ms) {
   heartbeat_due_ms_ = now_ms;
   quorum_check_due_ms_ = now_ms + options_.election_timeout_ms;
   read_context_ = 0;
+  read_round_context_ = 0;
   // A no-op in the new term commits everything before it (thesis §6.4), and ReadIndex
   // waits for it (§6.4.1).
   auto noop = append_as_leader(messages::ENTRY_NOOP, {}, nullptr);
@@ -381,8 +383,12 @@ bool raft_core::read_index(uint64_t request_id, errc* error) {
     return false;
   }
   pending_reads_.push_back({request_id, commit_index_, ++read_context_});
-  // Confirm leadership with a heartbeat round now rather than at the next tick.
-  replicate_to_all();
+  // Confirm leadership with a heartbeat round now rather than at the next tick, unless one
+  // is under way: then this read joins the round that follows it (confirm_reads).
+  if (read_round_context_ == 0) {
+    read_round_context_ = read_context_;
+    replicate_to_all();
+  }
   confirm_reads();
   return true;
 }

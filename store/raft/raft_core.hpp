@@ -279,6 +279,11 @@ class raft_core {
   index_t noop_index_ = 0;  // this term's first entry: reads wait for it to commit
   uint64_t read_context_ = 0;
   std::deque<pending_read> pending_reads_;
+  // The read_context_ of the heartbeat round sent for reads and not yet acknowledged by a
+  // quorum, 0 when none. Reads that arrive meanwhile wait for it to finish and then share one
+  // new round (or are confirmed sooner by AppendEntries, which carry read_context_ too): one
+  // round per burst of reads, not one per read.
+  uint64_t read_round_context_ = 0;
   std::string transfer_target_;
   int64_t transfer_deadline_ms_ = 0;
   int64_t quorum_check_due_ms_ = 0;

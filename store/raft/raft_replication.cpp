@@ -240,13 +240,25 @@ void raft_core::advance_commit_index() {
 }
 
 void raft_core::confirm_reads() {
-  if (role_ != role::leader || commit_index_ < noop_index_) return;
-  while (!pending_reads_.empty()) {
-    auto& r = pending_reads_.front();
+  if (role_ != role::leader) return;
+  auto quorum_acked = [this](uint64_t context) {
     std::size_t acks = is_voter(options_.self) ? 1 : 0;
     for (const auto& [id, p] : peers_)
-      if (is_voter(id) && p.acked_read_context >= r.context) ++acks;
-    if (acks < quorum()) return;
+      if (is_voter(id) && p.acked_read_context >= context) ++acks;
+    return acks >= quorum();
+  };
+  if (read_round_context_ != 0 && quorum_acked(read_round_context_)) {
+    read_round_context_ = 0;
+    // Reads that came during the finished round share the next one.
+    if (!pending_reads_.empty() && !quorum_acked(pending_reads_.back().context)) {
+      read_round_context_ = read_context_;
+      replicate_to_all();
+    }
+  }
+  if (commit_index_ < noop_index_) return;
+  while (!pending_reads_.empty()) {
+    auto& r = pending_reads_.front();
+    if (!quorum_acked(r.context)) return;
     // Reads wait for this term's no-op: before it, commit_index may lag (§6.4).
     ready_.reads.push_back({r.request_id, std::max(r.index, noop_index_)});
     pending_reads_.pop_front();
