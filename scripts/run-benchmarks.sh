@@ -7,3 +7,5 @@ build=${1:-build}
 "$build"/bench/bench_codec manifests/deployment-definition.yml
 # The store: Troupe and etcd under the same write load, side by side.
 "$build"/bench/store/bench_store
+# The control plane at scale, beside Kubernetes' published figures (about 15 minutes).
+"$build"/bench/controlplane/bench_controlplane
