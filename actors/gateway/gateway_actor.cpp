@@ -401,13 +401,17 @@ struct gateway_state {
       auto s = gateway::prepare_binding(pod, now);
       auto key =
           store::make_key("core", "pods", pod.metadata().namespace_(), pod.metadata().name());
-      if (!s.ok() || !key.ok()) {
-        out.set_failures(i, s.ok() ? key.error().message() : s.message());
+      const auto revision = parse_revision(pod.metadata().resource_version());
+      if (!s.ok() || !key.ok() || !revision) {
+        out.set_failures(i, !s.ok()     ? s.message()
+                            : !key.ok() ? key.error().message()
+                                        : "invalid resourceVersion \"" +
+                                              pod.metadata().resource_version() + "\"");
         continue;
       }
       auto* update = batch.mutable_batch()->add_commands()->mutable_update();
       update->set_key(*key);
-      update->set_expected_revision(*parse_revision(pod.metadata().resource_version()));
+      update->set_expected_revision(*revision);
       update->set_value(encode_for_store(pod));
       slot.push_back(i);
     }

@@ -451,4 +451,114 @@ BOOST_FIXTURE_TEST_CASE(create_service_keeps_headless_services_headless, fixture
   BOOST_TEST(created.spec().cluster_ip() == "None");
 }
 
+BOOST_FIXTURE_TEST_CASE(bind_commits_many_pods_in_one_request_each_on_its_own, fixture,
+                        *boost::unit_test::timeout(60)) {
+  auto a =
+      decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("a")));
+  auto b =
+      decoded<troupe::messages::Pod>(write(ApiRequest::CREATE, "", "pods", "default", pod("b")));
+  auto stale = b;
+  // b changes after the scheduler read it: its binding must fail, a's must not.
+  auto relabelled = b;
+  (*relabelled.mutable_metadata()->mutable_labels())["tier"] = "web";
+  decoded<troupe::messages::Pod>(write(ApiRequest::UPDATE, "", "pods", "default", relabelled, "b"));
+  auto bad = a;
+  bad.mutable_metadata()->set_resource_version("x1");
+  ApiRequest r;
+  r.set_verb(ApiRequest::BIND);
+  r.set_resource("pods");
+  for (auto* p : {&a, &stale, &bad}) {
+    p->mutable_spec()->set_node_name("node-1");
+    r.add_objects(p->SerializeAsString());
+  }
+  auto response = std::get<ApiResponse>(call(r));
+  BOOST_TEST_REQUIRE(response.failures_size() == 3);
+  BOOST_TEST(response.failures(0) == "");
+  BOOST_TEST(response.failures(1).starts_with("Operation cannot be fulfilled on pods \"b\""),
+             response.failures(1));
+  BOOST_TEST(response.failures(2) == "invalid resourceVersion \"x1\"");
+  auto bound = decoded<troupe::messages::Pod>(get("", "pods", "default", "a"));
+  BOOST_TEST(bound.spec().node_name() == "node-1");
+  bool scheduled = false;
+  for (const auto& c : bound.status().conditions())
+    scheduled |= c.type() == "PodScheduled" && c.status() == "True";
+  BOOST_TEST(scheduled);
+  BOOST_TEST(decoded<troupe::messages::Pod>(get("", "pods", "default", "b")).spec().node_name() ==
+             "");
+}
+
+BOOST_FIXTURE_TEST_CASE(scale_subresource_reads_and_sets_replicas, fixture,
+                        *boost::unit_test::timeout(60)) {
+  troupe::messages::ReplicaSet rs;
+  rs.mutable_metadata()->set_name("web");
+  rs.mutable_spec()->set_replicas(3);
+  (*rs.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "web";
+  auto* tmpl = rs.mutable_spec()->mutable_template_();
+  (*tmpl->mutable_metadata()->mutable_labels())["app"] = "web";
+  *tmpl->mutable_spec() = pod("x").spec();
+  auto created = decoded<troupe::messages::ReplicaSet>(
+      write(ApiRequest::CREATE, "apps", "replicasets", "default", rs));
+  ApiRequest r;
+  r.set_verb(ApiRequest::GET_SCALE);
+  r.set_group("apps");
+  r.set_resource("replicasets");
+  r.set_namespace_("default");
+  r.set_name("web");
+  auto scale = decoded<troupe::messages::Scale>(call(r));
+  BOOST_TEST(scale.spec().replicas() == 3);
+  BOOST_TEST(scale.status().selector() == "app=web");
+  scale.mutable_spec()->set_replicas(6);
+  auto updated = write(ApiRequest::UPDATE_SCALE, "apps", "replicasets", "default", scale, "web");
+  BOOST_TEST(decoded<troupe::messages::Scale>(updated).spec().replicas() == 6);
+  auto after = decoded<troupe::messages::ReplicaSet>(get("apps", "replicasets", "default", "web"));
+  BOOST_TEST(after.spec().replicas() == 6);
+  BOOST_TEST(after.metadata().generation() == created.metadata().generation() + 1);
+  // The old resourceVersion again: Conflict.
+  scale.mutable_spec()->set_replicas(2);
+  auto stale = write(ApiRequest::UPDATE_SCALE, "apps", "replicasets", "default", scale, "web");
+  BOOST_TEST((failed(stale).code == errc::conflict));
+}
+
+BOOST_FIXTURE_TEST_CASE(deletion_is_graceful_for_bound_pods_and_waits_for_finalizers, fixture,
+                        *boost::unit_test::timeout(60)) {
+  auto running = pod("running");
+  running.mutable_spec()->set_node_name("node-1");
+  write(ApiRequest::CREATE, "", "pods", "default", running);
+  ApiRequest del;
+  del.set_verb(ApiRequest::DELETE);
+  del.set_resource("pods");
+  del.set_namespace_("default");
+  del.set_name("running");
+  // A bound pod is marked, with its grace period, for its agent to stop.
+  auto marked = decoded<troupe::messages::Pod>(call(del));
+  BOOST_TEST(marked.metadata().has_deletion_timestamp());
+  BOOST_TEST(marked.metadata().deletion_grace_period_seconds() == 30);
+  BOOST_TEST(std::holds_alternative<ApiResponse>(get("", "pods", "default", "running")));
+  // The agent's final delete, with grace 0, removes it.
+  del.set_grace_period_seconds(0);
+  call(del);
+  BOOST_TEST((failed(get("", "pods", "default", "running")).code == errc::not_found));
+
+  // Orphan propagation: the finalizer holds the object until an update removes it.
+  write(ApiRequest::CREATE, "", "pods", "default", pod("owner"));
+  ApiRequest orphan = del;
+  orphan.clear_grace_period_seconds();
+  orphan.set_name("owner");
+  orphan.set_propagation_policy("Orphan");
+  auto held = decoded<troupe::messages::Pod>(call(orphan));
+  BOOST_TEST_REQUIRE(held.metadata().finalizers_size() == 1);
+  BOOST_TEST(held.metadata().finalizers(0) == "orphan");
+  held.mutable_metadata()->clear_finalizers();
+  call([&] {
+    ApiRequest u;
+    u.set_verb(ApiRequest::UPDATE);
+    u.set_resource("pods");
+    u.set_namespace_("default");
+    u.set_name("owner");
+    u.set_object(held.SerializeAsString());
+    return u;
+  }());
+  BOOST_TEST((failed(get("", "pods", "default", "owner")).code == errc::not_found));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
