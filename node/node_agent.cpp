@@ -250,9 +250,11 @@ std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
     node_agent_options options;
     options.node_name = hollow.prefix + "-" + std::to_string(i);
     options.gateway = gateway;
-    const int cidr = hollow.first_cidr + i;
+    // The /24s from 10.244.0.0 on, wrapping within 10.0.0.0/8: a /16 holds only 256 nodes,
+    // and scale tests run thousands.
+    const int cidr = (244 * 256 + hollow.first_cidr + i) % (256 * 256);
     options.pod_cidr =
-        "10." + std::to_string(244 + cidr / 256) + "." + std::to_string(cidr % 256) + ".0/24";
+        "10." + std::to_string(cidr / 256) + "." + std::to_string(cidr % 256) + ".0/24";
     options.labels["node.troupe.dev/hollow"] = "true";
     options.runtime = hollow.runtime;
     options.runtime.seed = hollow.runtime.seed + static_cast<uint64_t>(i);

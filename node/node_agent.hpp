@@ -45,7 +45,9 @@ caf::actor spawn_node_agent(caf::actor_system& system, node_agent_options option
 struct hollow_node_options {
   int count = 0;
   std::string prefix = "hollow-node";  // node i is "<prefix>-<i>"
-  int first_cidr = 1;                  // node i gets podCIDR 10.244.<first_cidr + i>.0/24
+  // Node i gets the (first_cidr + i)-th /24 from 10.244.0.0 (10.244.1.0/24, ...; past
+  // 10.255.255.0 it wraps to 10.0.0.0).
+  int first_cidr = 1;
   sim_runtime_options runtime;
   std::chrono::milliseconds lease_renew{2000};
 };
