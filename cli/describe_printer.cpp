@@ -111,15 +111,6 @@ class writer {
   std::string out_;
 };
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += separator;
-    out += parts[i];
-  }
-  return out;
-}
-
 template <class Strings>
 std::vector<std::string> to_vector(const Strings& strings) {
   return {strings.begin(), strings.end()};
@@ -435,20 +426,6 @@ void tolerations_multiline(writer& w, std::string_view title,
     if (t.has_toleration_seconds()) text += cat(" for ", t.toleration_seconds(), "s");
     w.write(0, text, "\n");
   }
-}
-
-// storageutil.GetAccessModesAsString: RWO,ROX,RWX,RWOP in that order.
-std::string access_modes(const pb::RepeatedPtrField<std::string>& modes) {
-  constexpr std::pair<std::string_view, std::string_view> abbreviations[] = {
-      {"ReadWriteOnce", "RWO"},
-      {"ReadOnlyMany", "ROX"},
-      {"ReadWriteMany", "RWX"},
-      {"ReadWriteOncePod", "RWOP"},
-  };
-  std::vector<std::string> out;
-  for (const auto& [mode, abbreviation] : abbreviations)
-    if (std::find(modes.begin(), modes.end(), mode) != modes.end()) out.emplace_back(abbreviation);
-  return join(out, ",");
 }
 
 // The "storage" quantity of a resource map, Go's zero quantity ("0") when absent.

@@ -60,15 +60,6 @@ constexpr column wide(const char* name) {
 // Cell formatting shared by the kinds
 // ---------------------------------------------------------------------------
 
-std::string join(const std::vector<std::string>& parts, std::string_view separator) {
-  std::string out;
-  for (std::size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += separator;
-    out += parts[i];
-  }
-  return out;
-}
-
 std::string or_none(std::string text) {
   return text.empty() ? "<none>" : text;
 }
@@ -714,20 +705,6 @@ constexpr column persistent_volume_claim_columns[] = {"Name",
                                                       "VolumeAttributesClass",
                                                       "Age",
                                                       wide("VolumeMode")};
-
-// The modes as RWO,ROX,RWX,RWOP, in that order whatever the order written.
-std::string access_modes(const pb::RepeatedPtrField<std::string>& modes) {
-  constexpr std::pair<std::string_view, std::string_view> abbreviations[] = {
-      {"ReadWriteOnce", "RWO"},
-      {"ReadOnlyMany", "ROX"},
-      {"ReadWriteMany", "RWX"},
-      {"ReadWriteOncePod", "RWOP"},
-  };
-  std::vector<std::string> out;
-  for (const auto& [mode, abbreviation] : abbreviations)
-    if (std::find(modes.begin(), modes.end(), mode) != modes.end()) out.emplace_back(abbreviation);
-  return join(out, ",");
-}
 
 // The deprecated beta annotation wins over spec.storageClassName, as in kubectl.
 std::string storage_class(const messages::ObjectMeta& meta, const std::string& spec_class) {
