@@ -176,6 +176,7 @@ struct agent_state {
     }
     pod_actor_options worker;
     worker.gateway = options.gateway;
+    worker.node_name = options.node_name;
     worker.host_ip = options.internal_ip;
     worker.pod_ip = next_pod_ip();
     worker.runtime = options.runtime;

@@ -7,8 +7,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/controllers/event_recorder.hpp"
 #include "messages/proto/api.pb.h"
 #include "messages/proto/core_pod.pb.h"
+#include "node/kubelet_events.hpp"
 #include "node/pod_lifecycle.hpp"
 
 namespace troupe::node {
@@ -24,6 +26,8 @@ struct pod_state {
   pod_actor_options options;
   std::unique_ptr<pod_lifecycle> lifecycle;
   std::unique_ptr<sim_runtime> runtime;
+  std::unique_ptr<actors::controllers::event_recorder> recorder;
+  std::unique_ptr<kubelet_events> events;
   messages::Pod pod;  // the newest version seen
   // Runtime timers: the runtime hands us callbacks, we run them from (tick_atom, id).
   std::map<uint64_t, std::function<void()>> timers;
@@ -39,9 +43,16 @@ struct pod_state {
     pod = initial;
     lifecycle = std::make_unique<pod_lifecycle>(pod, now());
     lifecycle->set_ips(options.host_ip, options.pod_ip);
+    recorder = std::make_unique<actors::controllers::event_recorder>(
+        self, options.gateway, "kubelet", options.unix_ms, options.node_name);
+    events = std::make_unique<kubelet_events>(lifecycle->pod());
     // The runtime calls back from our own timers, so its events arrive on this actor's thread.
     runtime = std::make_unique<sim_runtime>(
-        options.runtime, [this](runtime_event e) { lifecycle->on_event(e, now()); },
+        options.runtime,
+        [this](runtime_event e) {
+          record(events->on_runtime_event(e, now()));
+          lifecycle->on_event(e, now());
+        },
         [this](int64_t delay_ms, std::function<void()> callback) {
           const uint64_t id = next_timer++;
           timers.emplace(id, std::move(callback));
@@ -52,9 +63,21 @@ struct pod_state {
     step();
   }
 
+  // Carries out what the lifecycle decided, with the kubelet's events about it.
+  void act(const lifecycle_step& next) {
+    record(events->on_actions(next, now()));
+    carry_out(*lifecycle, next, *runtime);
+    record(events->on_status(lifecycle->status()));
+  }
+
+  void record(const std::vector<kubelet_event>& happened) {
+    for (const auto& e : happened)
+      recorder->record(pod, e.type, e.reason, e.message);
+  }
+
   void step() {
     auto next = lifecycle->due(now());
-    carry_out(*lifecycle, next, *runtime);
+    act(next);
     if (next.wake_at_ms) {
       const uint64_t id = next_timer++;
       timers.emplace(id, [] {});
@@ -131,7 +154,7 @@ caf::behavior pod_actor(caf::stateful_actor<pod_state>* self, messages::Pod pod,
         st.deleting = true;                   // nothing left to write status to
         st.lifecycle->on_pod_deleted(st.now());
         auto next = st.lifecycle->due(st.now());
-        carry_out(*st.lifecycle, next, *st.runtime);
+        st.act(next);
         if (next.done || st.lifecycle->finished()) self->quit();
       },
       [self](atoms::tick_atom, uint64_t id) {
@@ -143,7 +166,7 @@ caf::behavior pod_actor(caf::stateful_actor<pod_state>* self, messages::Pod pod,
         }
         if (st.deleting && !st.lifecycle->finished()) {
           auto next = st.lifecycle->due(st.now());
-          carry_out(*st.lifecycle, next, *st.runtime);
+          st.act(next);
           if (next.done) self->quit();
           return;
         }

@@ -1,7 +1,8 @@
 // One pod on a node: the kubelet's pod worker. It drives the pod's lifecycle (pod_lifecycle.hpp)
 // over a container runtime, writes the status whenever it changes (one write in flight, later
 // changes coalesce into the next), and, once a deleted pod's containers stopped, finishes the
-// deletion (DELETE with grace 0) and exits.
+// deletion (DELETE with grace 0) and exits. It records the kubelet's events about the pod
+// (kubelet_events.hpp).
 //
 // Its agent sends it (pod_update, Pod) for every newer version of the pod from the watch and
 // (pod_gone) when the pod left the API.
@@ -20,6 +21,7 @@ namespace troupe::node {
 
 struct pod_actor_options {
   actors::gateway_actor gateway;
+  std::string node_name;  // the source of the kubelet's events
   std::string host_ip;
   std::string pod_ip;
   // The sim runtime's behaviour (a hollow node's runtime); each pod actor runs its own.

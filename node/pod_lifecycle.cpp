@@ -1,11 +1,11 @@
 #include "node/pod_lifecycle.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <utility>
 
 #include "messages/proto/core_pod.pb.h"
 #include "messages/proto/meta.pb.h"
+#include "node/kubelet_format.hpp"
 
 namespace troupe::node {
 namespace {
@@ -40,38 +40,12 @@ int64_t ms_of(const messages::Time& t) {
   return t.seconds() * millis_per_second + t.nanos() / 1'000'000;
 }
 
-// Go's time.Duration.String() for whole milliseconds: "10s", "1m20s", "5m0s", "1.5s", "500ms".
-std::string go_duration(int64_t ms) {
-  if (ms == 0) return "0s";
-  if (ms < millis_per_second) return std::to_string(ms) + "ms";
-  int64_t hours = ms / 3'600'000;
-  int64_t minutes = ms / 60'000 % 60;
-  std::string out;
-  if (hours > 0) out += std::to_string(hours) + "h";
-  if (hours > 0 || minutes > 0) out += std::to_string(minutes) + "m";
-  out += std::to_string(ms / millis_per_second % 60);
-  if (int64_t fraction = ms % millis_per_second; fraction != 0) {
-    char digits[8];
-    std::snprintf(digits, sizeof digits, ".%03d", static_cast<int>(fraction));
-    std::string text = digits;
-    text.erase(text.find_last_not_of('0') + 1);
-    out += text;
-  }
-  return out + "s";
-}
-
 // Go's fmt %s of a []string: "[a b]".
 std::string go_list(const std::vector<std::string>& names) {
   std::string out = "[";
   for (size_t i = 0; i < names.size(); ++i)
     out += (i == 0 ? "" : " ") + names[i];
   return out + "]";
-}
-
-// The kubelet's format.Pod: "name_namespace(uid)".
-std::string pod_reference(const Pod& pod) {
-  const auto& meta = pod.metadata();
-  return meta.name() + "_" + meta.namespace_() + "(" + meta.uid() + ")";
 }
 
 std::string restart_policy_of(const Pod& pod) {

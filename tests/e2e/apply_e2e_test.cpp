@@ -30,6 +30,7 @@
 
 namespace {
 
+using troupe::test_support::contains;
 namespace fs = std::filesystem;
 using troupe::test_support::embedded_cluster;
 using troupe::test_support::run_result;
@@ -44,10 +45,6 @@ embedded_cluster& cluster() {
 temp_dir& scratch() {
   static temp_dir dir{"troupe-apply-e2e"};
   return dir;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // Writes `text` to a file in the scratch directory; its path.

@@ -21,6 +21,7 @@
 
 namespace {
 
+using troupe::test_support::contains;
 namespace fs = std::filesystem;
 using troupe::test_support::embedded_cluster;
 using troupe::test_support::run_result;
@@ -31,10 +32,6 @@ embedded_cluster& cluster() {
   static auto instance = std::make_unique<embedded_cluster>(TROUPE_SERVER_BINARY, TROUPECTL_BINARY,
                                                             "--hollow-nodes 2");
   return *instance;
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 run_result until(const std::string& args, const std::function<bool(const run_result&)>& done,

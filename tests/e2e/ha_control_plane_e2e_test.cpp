@@ -18,79 +18,32 @@
 #include <string>
 #include <thread>
 
-#include "actors/system_config.hpp"
 #include "tests/support/cli_run.hpp"
-#include "tests/support/process_cluster.hpp"
-#include "tests/support/server_process.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/ha_cluster.hpp"
 
 namespace {
 
+using troupe::test_support::contains;
 using namespace std::chrono_literals;
 using troupe::test_support::cells;
+using troupe::test_support::ha_cluster;
+using troupe::test_support::hollow_agent;
 using troupe::test_support::pods_running;
 using troupe::test_support::run_result;
+using troupe::test_support::suite_ha_cluster;
 using troupe::test_support::table_rows;
 
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-struct ha_cluster {
-  troupe::actors::system_config cfg;
-  caf::actor_system system{cfg};
-  troupe::test_support::process_cluster servers{
-      system, {.binary = TROUPE_SERVER_BINARY, .members = 3, .data_root = {}, .extra_args = {}}};
-  troupe::test_support::temp_dir home{"troupe-ha-home"};
-  std::unique_ptr<troupe::test_support::server_process> agent_a;
-  std::unique_ptr<troupe::test_support::server_process> agent_b;
-
-  ha_cluster() {
-    std::string apis;
-    std::ofstream config(home.path() / "config");
-    config << "servers:\n";
-    for (int i = 0; i < servers.size(); ++i) {
-      config << "  - " << servers.api_address(i) << "\n";
-      apis += (i ? "," : "") + servers.api_address(i);
-    }
-    config << "namespace: default\n";
-    config.close();
-    agent_a = agent(apis, "a", 2, 1);
-    agent_b = agent(apis, "b", 1, 10);
-  }
-
-  std::unique_ptr<troupe::test_support::server_process> agent(const std::string& apis,
-                                                              const std::string& prefix, int nodes,
-                                                              int cidr_offset) {
-    auto p = std::make_unique<troupe::test_support::server_process>(
-        TROUPE_SERVER_BINARY,
-        std::vector<std::string>{"agent", "--server", apis, "--hollow-nodes", std::to_string(nodes),
-                                 "--hollow-prefix", prefix, "--hollow-cidr-offset",
-                                 std::to_string(cidr_offset)},
-        (home.path() / ("agent-" + prefix + ".log")).string());
-    p->start();
-    return p;
-  }
-
-  run_result troupectl(const std::string& args) {
-    return troupe::test_support::run(home.path(), TROUPECTL_BINARY, args);
-  }
-
-  run_result until(const std::string& args, const std::function<bool(const run_result&)>& done,
-                   std::chrono::seconds within = 60s) {
-    return troupe::test_support::run_until([&] { return troupectl(args); }, done, within);
-  }
-
-  std::string logs() {
-    return servers.logs() + "\nagent a:\n" + troupe::test_support::slurp(agent_a->log_path()) +
-           "\nagent b:\n" + troupe::test_support::slurp(agent_b->log_path());
-  }
-};
+// Hollow nodes a-0 and a-1 in one agent process, b-0 in another.
+suite_ha_cluster shared(std::vector<hollow_agent>{{.prefix = "a", .nodes = 2, .cidr_offset = 1},
+                                                  {.prefix = "b", .nodes = 1, .cidr_offset = 10}});
 
 ha_cluster& cluster() {
-  static auto instance = std::make_unique<ha_cluster>();
-  return *instance;
+  return shared.get();
 }
+
+struct stop_cluster_after_suite {
+  ~stop_cluster_after_suite() { shared.stop(); }
+};
 
 // The ReplicaSets as (desired, ready) once exactly one has all `replicas` ready and every
 // other is scaled to zero.
@@ -105,7 +58,7 @@ bool rolled_out(const run_result& r, const std::string& replicas) {
   return full == 1 && full + empty == static_cast<int>(rows.size());
 }
 
-BOOST_AUTO_TEST_SUITE(e2e_ha_control_plane)
+BOOST_AUTO_TEST_SUITE(e2e_ha_control_plane, *boost::unit_test::fixture<stop_cluster_after_suite>())
 
 BOOST_AUTO_TEST_CASE(nodes_of_both_agents_register_through_any_server) {
   auto nodes = cluster().until("get nodes",
@@ -172,7 +125,7 @@ BOOST_AUTO_TEST_CASE(a_lost_nodes_pods_are_replaced_within_the_configured_time) 
   BOOST_TEST_REQUIRE(on_b > 0, "spreading put no pod on b-0:\n" << six.out);
 
   const auto killed = std::chrono::steady_clock::now();
-  c.agent_b->kill9();
+  c.agents[1]->kill9();
   // Defaults: lease grace 6 s, then the unreachable taint's toleration 10 s; the owner then
   // replaces the evicted pods and the scheduler places them on a-0 and a-1.
   auto elsewhere = [](const run_result& r, bool running) {

@@ -23,6 +23,8 @@
 
 namespace {
 
+using troupe::test_support::contains;
+using troupe::test_support::matches;
 using troupe::test_support::embedded_cluster;
 using troupe::test_support::run_result;
 
@@ -43,14 +45,6 @@ embedded_cluster& cluster() {
 
 run_result troupectl(const std::string& args) {
   return cluster().troupectl(args);
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-bool matches(const std::string& text, const std::string& pattern) {
-  return std::regex_search(text, std::regex(pattern));
 }
 
 std::vector<std::string> lines(const std::string& text) {

@@ -26,6 +26,7 @@
 
 namespace {
 
+using troupe::test_support::contains;
 using troupe::test_support::run;
 using troupe::test_support::run_result;
 using troupe::test_support::slurp;
@@ -35,10 +36,6 @@ struct embedded_cluster : troupe::test_support::embedded_cluster {
   embedded_cluster()
       : troupe::test_support::embedded_cluster(TROUPE_SERVER_BINARY, TROUPECTL_BINARY) {}
 };
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 

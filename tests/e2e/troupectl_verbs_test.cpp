@@ -21,6 +21,7 @@
 
 namespace {
 
+using troupe::test_support::contains;
 namespace fs = std::filesystem;
 using troupe::test_support::embedded_cluster;
 using troupe::test_support::run;
@@ -41,10 +42,6 @@ std::string edited(std::string text, const std::string& from, const std::string&
 run_result troupectl_without_cluster(const std::string& args) {
   troupe::test_support::temp_dir home{"troupe-home"};
   return run(home.path(), TROUPECTL_BINARY, args);
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 // The block of a top-level YAML key ("spec"): its lines, each ending in '\n'.
