@@ -99,6 +99,9 @@ CAF_ADD_ATOM(troupe, troupe::atoms, watch_atom, "watch")
 CAF_ADD_ATOM(troupe, troupe::atoms, unwatch_atom, "unwatch")
 CAF_ADD_ATOM(troupe, troupe::atoms, watch_events_atom, "watch_evts")
 CAF_ADD_ATOM(troupe, troupe::atoms, watch_end_atom, "watch_end")
+// Shared informers (actors/controllers/informer_hub.hpp).
+CAF_ADD_ATOM(troupe, troupe::atoms, subscribe_atom, "subscribe")
+CAF_ADD_ATOM(troupe, troupe::atoms, informer_delta_atom, "inf_delta")
 // The API gateway (actors/gateway/gateway_api.hpp).
 CAF_ADD_ATOM(troupe, troupe::atoms, api_atom, "api")
 // A server's Raft administration (actors/raft_actor.hpp).

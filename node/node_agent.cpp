@@ -217,15 +217,9 @@ caf::behavior node_agent(caf::stateful_actor<agent_state>* self, node_agent_opti
       caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
   });
   self->state.register_node();
-  return {
+  caf::message_handler own{
       [self](atoms::retry_atom) { self->state.register_node(); },
       [self](atoms::tick_atom) { self->state.renew_lease(); },
-      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
-        if (self->state.pods) self->state.pods->on_events(tag, events);
-      },
-      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
-        if (self->state.pods) self->state.pods->on_end(tag, why);
-      },
       // From the pod router, when the agent has no watch of its own.
       [self](atoms::pod_update_atom, messages::Pod& pod) {
         self->state.on_pod(nullptr, std::make_shared<messages::Pod>(std::move(pod)));
@@ -234,6 +228,8 @@ caf::behavior node_agent(caf::stateful_actor<agent_state>* self, node_agent_opti
         self->state.on_pod(std::make_shared<messages::Pod>(std::move(pod)), nullptr);
       },
   };
+  return own.or_else(actors::controllers::informer_messages(
+      [self] { return std::vector<actors::controllers::informer*>{self->state.pods.get()}; }));
 }
 
 }  // namespace

@@ -41,14 +41,8 @@ caf::behavior pod_router(caf::stateful_actor<router_state>* self, actors::gatewa
   // The agents go down with their router's process; stopping the router stops them too.
   for (const auto& [_, agent] : st.agents)
     self->link_to(agent);
-  return {
-      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
-        self->state.pods->on_events(tag, events);
-      },
-      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
-        self->state.pods->on_end(tag, why);
-      },
-  };
+  return actors::controllers::informer_messages(
+      [self] { return std::vector<actors::controllers::informer*>{self->state.pods.get()}; });
 }
 
 }  // namespace

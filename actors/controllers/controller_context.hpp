@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 
+#include "actors/controllers/informer.hpp"
 #include "actors/gateway/gateway_api.hpp"
 
 namespace troupe::actors::controllers {
@@ -16,6 +17,11 @@ struct controller_context {
   gateway_actor gateway;
   // Unix milliseconds; the system clock when unset.
   std::function<int64_t()> unix_ms;
+  // The process's informer hub (informer_hub.hpp): controllers' caches share its list+watch
+  // and its objects. Null: each informer lists and watches on its own.
+  caf::actor informer_hub;
+
+  informer_source informers() const { return {gateway, informer_hub}; }
 
   int64_t now_ms() const {
     if (unix_ms) return unix_ms();

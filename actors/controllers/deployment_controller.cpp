@@ -54,12 +54,12 @@ struct deployment_state {
                                               std::string(deployment_controller_component),
                                               [ctx = context] { return ctx.now_ms(); });
     deployments = std::make_unique<informer>(
-        self, context.gateway, *messages::find_kind(Deployment::descriptor()), deployments_tag,
+        self, context.informers(), *messages::find_kind(Deployment::descriptor()), deployments_tag,
         [this](const object_ptr& before, const object_ptr& after) {
           queue->add(cache_key(after ? *after : *before));
         });
     replica_sets = std::make_unique<informer>(
-        self, context.gateway, *messages::find_kind(ReplicaSet::descriptor()), replica_sets_tag,
+        self, context.informers(), *messages::find_kind(ReplicaSet::descriptor()), replica_sets_tag,
         [this](const object_ptr& before, const object_ptr& after) {
           for (const auto& object : {before, after})
             if (object) on_replica_set(static_cast<const ReplicaSet&>(*object));
@@ -197,21 +197,17 @@ caf::behavior deployment_controller(caf::stateful_actor<deployment_state>* self,
   st.self = self;
   st.context = std::move(context);
   st.start();
-  return {
-      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
-        auto& st = self->state;
-        if (!st.deployments->on_events(tag, events)) st.replica_sets->on_events(tag, events);
-      },
-      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
-        auto& st = self->state;
-        if (!st.deployments->on_end(tag, why)) st.replica_sets->on_end(tag, why);
-      },
+  caf::message_handler own{
       [self](atoms::flush_atom) {
         auto& st = self->state;
         st.queue->drain([&st](const std::string& key) { st.reconcile(key); });
       },
       [self](atoms::retry_atom, std::string& key) { self->state.queue->add(key); },
   };
+  return own.or_else(informer_messages([self] {
+    auto& st = self->state;
+    return std::vector<informer*>{st.deployments.get(), st.replica_sets.get()};
+  }));
 }
 
 }  // namespace

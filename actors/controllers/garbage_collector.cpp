@@ -86,7 +86,7 @@ struct collector_state {
     queue = std::make_unique<work_queue>(self);
     for (std::size_t i = 0; i < kinds_watched; ++i) {
       caches[i] =
-          std::make_unique<informer>(self, context.gateway, watched(i), i,
+          std::make_unique<informer>(self, context.informers(), watched(i), i,
                                      [this, i](const object_ptr& before, const object_ptr& after) {
                                        on_change(i, before, after);
                                      });
@@ -246,19 +246,19 @@ caf::behavior garbage_collector(caf::stateful_actor<collector_state>* self,
   self->state.self = self;
   self->state.context = std::move(context);
   self->state.start();
-  return {
-      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
-        if (tag < kinds_watched) self->state.caches[tag]->on_events(tag, events);
-      },
-      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
-        if (tag < kinds_watched) self->state.caches[tag]->on_end(tag, why);
-      },
+  caf::message_handler own{
       [self](atoms::flush_atom) {
         auto& st = self->state;
         st.queue->drain([&st](const std::string& key) { st.process(key); });
       },
       [self](atoms::retry_atom, std::string& key) { self->state.queue->add(key); },
   };
+  return own.or_else(informer_messages([self] {
+    std::vector<informer*> all;
+    for (auto& cache : self->state.caches)
+      all.push_back(cache.get());
+    return all;
+  }));
 }
 
 }  // namespace

@@ -24,11 +24,12 @@ std::string cache_key(const google::protobuf::Message& object) {
   return meta->namespace_().empty() ? meta->name() : meta->namespace_() + "/" + meta->name();
 }
 
-informer::informer(caf::event_based_actor* self, gateway_actor gateway,
+informer::informer(caf::event_based_actor* self, informer_source source,
                    const messages::kind_info& kind, uint64_t tag, change_handler on_change,
                    std::string field_selector)
     : self_(self),
-      gateway_(std::move(gateway)),
+      gateway_(std::move(source.gateway)),
+      hub_(std::move(source.hub)),
       kind_(kind),
       tag_(tag),
       on_change_(std::move(on_change)),
@@ -40,7 +41,23 @@ informer::~informer() {
 
 void informer::start(std::function<void()> on_synced) {
   on_synced_ = std::move(on_synced);
-  list();
+  if (hub_)
+    self_->send(hub_, atoms::subscribe_atom_v, std::string(kind_.resource),
+                std::string(kind_.group), field_selector_, caf::actor_cast<caf::actor>(self_),
+                tag_);
+  else
+    list();
+}
+
+bool informer::on_delta(uint64_t tag, const informer_delta& delta) {
+  if (tag != tag_) return false;
+  for (const auto& [key, after] : delta.changes)
+    apply(key, after);
+  if (delta.synced && !synced_) {
+    synced_ = true;
+    if (on_synced_) on_synced_();
+  }
+  return true;
 }
 
 object_ptr informer::find(const std::string& key) const {
@@ -158,6 +175,24 @@ void informer::apply(const std::string& key, object_ptr after) {
   else
     objects_.erase(it);
   on_change_(before, after);
+}
+
+caf::message_handler informer_messages(std::function<std::vector<informer*>()> informers) {
+  return {
+      [informers](atoms::watch_events_atom, uint64_t tag,
+                  std::vector<messages::WatchEvent>& events) {
+        for (informer* i : informers())
+          if (i != nullptr && i->on_events(tag, events)) return;
+      },
+      [informers](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
+        for (informer* i : informers())
+          if (i != nullptr && i->on_end(tag, why)) return;
+      },
+      [informers](atoms::informer_delta_atom, uint64_t tag, const informer_delta& delta) {
+        for (informer* i : informers())
+          if (i != nullptr && i->on_delta(tag, delta)) return;
+      },
+  };
 }
 
 }  // namespace troupe::actors::controllers

@@ -3,6 +3,11 @@
 // only (not thread-safe): the actor forwards its (watch_events_atom, tag, events) and
 // (watch_end_atom, tag, error) messages to `on_events` / `on_end`.
 //
+// Shared: given an informer hub (informer_hub.hpp), the informer does no list+watch of its own;
+// it subscribes to the hub, which lists and watches once per resource for every controller of
+// the process, parses each object once and hands all of them the same immutable copies. The
+// actor then forwards (informer_delta_atom, tag, informer_delta) to `on_delta`.
+//
 // Invariants: after `synced()`, the cache equals the store at some revision R plus every event
 // after R that the actor has handled, in order; a watch that ends (its server died, or its
 // revision was compacted away) is replaced by a new list, whose differences to the cache are
@@ -16,7 +21,10 @@
 #include <string>
 #include <vector>
 
+#include <caf/actor.hpp>
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/message_handler.hpp>
 
 #include "actors/gateway/gateway_api.hpp"
 
@@ -36,6 +44,24 @@ using object_ptr = std::shared_ptr<const google::protobuf::Message>;
 // namespace's objects are one range.
 std::string cache_key(const google::protobuf::Message& object);
 
+// What an informer hub sends a subscriber: the changes since the last delta, in watch order,
+// as (cache key, the object now), null for a deletion. The first delta a subscriber gets holds
+// every object of the hub's cache.
+struct informer_delta {
+  std::vector<std::pair<std::string, object_ptr>> changes;
+  // The hub's cache holds a full list: once these changes are applied, so does the subscriber's.
+  bool synced = false;
+};
+
+// Where an informer's objects come from: its own list+watch through the gateway, or, when `hub`
+// is set, the process's informer hub.
+struct informer_source {
+  informer_source(gateway_actor g) : gateway(std::move(g)) {}  // NOLINT: implicit on purpose
+  informer_source(gateway_actor g, caf::actor h) : gateway(std::move(g)), hub(std::move(h)) {}
+  gateway_actor gateway;
+  caf::actor hub;
+};
+
 class informer {
  public:
   // A change seen: `before` null for an addition, `after` null for a deletion.
@@ -43,7 +69,7 @@ class informer {
 
   // `tag` tells this informer's watch messages apart from the actor's other informers'.
   // `field_selector` narrows the cache, e.g. "spec.nodeName=n1" for an agent's pods.
-  informer(caf::event_based_actor* self, gateway_actor gateway, const messages::kind_info& kind,
+  informer(caf::event_based_actor* self, informer_source source, const messages::kind_info& kind,
            uint64_t tag, change_handler on_change, std::string field_selector = {});
   informer(const informer&) = delete;
   informer& operator=(const informer&) = delete;
@@ -55,6 +81,8 @@ class informer {
   // The actor's watch messages: false when `tag` is not this informer's.
   bool on_events(uint64_t tag, std::vector<messages::WatchEvent>& events);
   bool on_end(uint64_t tag, const caf::error& why);
+  // The hub's deltas (shared informers only).
+  bool on_delta(uint64_t tag, const informer_delta& delta);
 
   bool synced() const { return synced_; }
   const std::map<std::string, object_ptr>& objects() const { return objects_; }
@@ -75,6 +103,7 @@ class informer {
 
   caf::event_based_actor* self_;
   gateway_actor gateway_;
+  caf::actor hub_;  // null: this informer lists and watches itself
   const messages::kind_info& kind_;
   uint64_t tag_;
   change_handler on_change_;
@@ -87,4 +116,11 @@ class informer {
   uint64_t generation_ = 0;
 };
 
+// The handlers of the watch and hub messages for an actor's informers, each message going to
+// the informer whose tag it carries: add them to the actor's behavior with or_else.
+// `informers` returns them (null entries, not yet started ones, are skipped).
+caf::message_handler informer_messages(std::function<std::vector<informer*>()> informers);
+
 }  // namespace troupe::actors::controllers
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(troupe::actors::controllers::informer_delta)

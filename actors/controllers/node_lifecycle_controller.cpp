@@ -89,12 +89,12 @@ struct lifecycle_state {
     events = std::make_unique<event_recorder>(self, context.gateway, "node-controller",
                                               [ctx = context] { return ctx.now_ms(); });
     auto ignore = [](const object_ptr&, const object_ptr&) {};
-    nodes = std::make_unique<informer>(self, context.gateway,
+    nodes = std::make_unique<informer>(self, context.informers(),
                                        *messages::find_kind(Node::descriptor()), nodes_tag, ignore);
-    leases = std::make_unique<informer>(self, context.gateway,
+    leases = std::make_unique<informer>(self, context.informers(),
                                         *messages::find_kind(messages::Lease::descriptor()),
                                         leases_tag, ignore);
-    pods = std::make_unique<informer>(self, context.gateway,
+    pods = std::make_unique<informer>(self, context.informers(),
                                       *messages::find_kind(Pod::descriptor()), pods_tag, ignore);
     nodes->start();
     leases->start();
@@ -202,21 +202,16 @@ caf::behavior node_lifecycle_controller(caf::stateful_actor<lifecycle_state>* se
   st.context = std::move(context);
   st.options = options;
   st.start();
-  return {
-      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
-        auto& st = self->state;
-        st.nodes->on_events(tag, events) || st.leases->on_events(tag, events) ||
-            st.pods->on_events(tag, events);
-      },
-      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
-        auto& st = self->state;
-        st.nodes->on_end(tag, why) || st.leases->on_end(tag, why) || st.pods->on_end(tag, why);
-      },
+  caf::message_handler own{
       [self](atoms::tick_atom) {
         self->state.monitor();
         self->delayed_send(self, self->state.options.monitor_period, atoms::tick_atom_v);
       },
   };
+  return own.or_else(informer_messages([self] {
+    auto& st = self->state;
+    return std::vector<informer*>{st.nodes.get(), st.leases.get(), st.pods.get()};
+  }));
 }
 
 }  // namespace

@@ -80,7 +80,7 @@ struct replication_state {
         self, context.gateway,
         which == replica_kind::replica_set ? "replicaset-controller" : "replication-controller",
         [ctx = context] { return ctx.now_ms(); });
-    owners = std::make_unique<informer>(self, context.gateway, kind(), owners_tag,
+    owners = std::make_unique<informer>(self, context.informers(), kind(), owners_tag,
                                         [this](const object_ptr& before, const object_ptr& after) {
                                           const auto& object = after ? *after : *before;
                                           auto key = cache_key(object);
@@ -88,7 +88,7 @@ struct replication_state {
                                           queue->add(key);
                                         });
     pods = std::make_unique<informer>(
-        self, context.gateway, *messages::find_kind(Pod::descriptor()), pods_tag,
+        self, context.informers(), *messages::find_kind(Pod::descriptor()), pods_tag,
         [this](const object_ptr& before, const object_ptr& after) { on_pod(before, after); });
     // Owners are reconciled only once both caches hold a full list.
     owners->start([this] { pods->start([this] { enqueue_all(); }); });
@@ -253,21 +253,17 @@ caf::behavior replication_controller(caf::stateful_actor<replication_state>* sel
   st.context = std::move(context);
   st.which = which;
   st.start();
-  return {
-      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
-        auto& st = self->state;
-        if (!st.owners->on_events(tag, events)) st.pods->on_events(tag, events);
-      },
-      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
-        auto& st = self->state;
-        if (!st.owners->on_end(tag, why)) st.pods->on_end(tag, why);
-      },
+  caf::message_handler own{
       [self](atoms::flush_atom) {
         auto& st = self->state;
         st.queue->drain([&st](const std::string& key) { st.reconcile(key); });
       },
       [self](atoms::retry_atom, std::string& key) { self->state.queue->add(key); },
   };
+  return own.or_else(informer_messages([self] {
+    auto& st = self->state;
+    return std::vector<informer*>{st.owners.get(), st.pods.get()};
+  }));
 }
 
 }  // namespace

@@ -24,6 +24,7 @@ namespace {
 
 using controllers::cache_key;
 using controllers::informer;
+using controllers::informer_messages;
 using controllers::object_ptr;
 using messages::ApiRequest;
 using messages::Pod;
@@ -90,7 +91,7 @@ struct scheduler_state {
         self, context.gateway, std::string(scheduler_name),
         [ctx = context] { return ctx.now_ms(); });
     nodes = std::make_unique<informer>(
-        self, context.gateway, *messages::find_kind(messages::Node::descriptor()), nodes_tag,
+        self, context.informers(), *messages::find_kind(messages::Node::descriptor()), nodes_tag,
         [this](const object_ptr& before, const object_ptr& after) {
           if (after)
             logic.upsert_node(static_cast<const messages::Node&>(*after));
@@ -99,7 +100,7 @@ struct scheduler_state {
           ++cluster_generation;
         });
     pods = std::make_unique<informer>(
-        self, context.gateway, *messages::find_kind(Pod::descriptor()), pods_tag,
+        self, context.informers(), *messages::find_kind(Pod::descriptor()), pods_tag,
         [this](const object_ptr& before, const object_ptr& after) { on_pod(before, after); });
     nodes->start([this] {
       pods->start([this] {
@@ -298,21 +299,17 @@ caf::behavior scheduler(caf::stateful_actor<scheduler_state>* self,
   st.self = self;
   st.context = std::move(context);
   st.start();
-  return {
-      [self](atoms::watch_events_atom, uint64_t tag, std::vector<messages::WatchEvent>& events) {
-        auto& st = self->state;
-        if (!st.nodes->on_events(tag, events)) st.pods->on_events(tag, events);
-      },
-      [self](atoms::watch_end_atom, uint64_t tag, caf::error& why) {
-        auto& st = self->state;
-        if (!st.nodes->on_end(tag, why)) st.pods->on_end(tag, why);
-      },
+  caf::message_handler own{
       [self](atoms::flush_atom) { self->state.schedule_pass(); },
       [self](atoms::tick_atom) {
         self->state.retry_parked();
         self->delayed_send(self, retry_tick, atoms::tick_atom_v);
       },
   };
+  return own.or_else(informer_messages([self] {
+    auto& st = self->state;
+    return std::vector<informer*>{st.nodes.get(), st.pods.get()};
+  }));
 }
 
 }  // namespace

@@ -22,8 +22,7 @@
 #include "messages/proto/apps.pb.h"
 #include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
-#include "tests/support/free_port.hpp"
-#include "tests/support/temp_dir.hpp"
+#include "tests/support/gateway_fixture.hpp"
 
 namespace {
 
@@ -31,81 +30,12 @@ using namespace std::chrono_literals;
 using troupe::messages::ApiRequest;
 using troupe::messages::ApiResponse;
 using troupe::messages::errc;
+using troupe::test_support::decoded;
+using troupe::test_support::failed;
+using troupe::test_support::failure;
+using troupe::test_support::fixture;
+using troupe::test_support::outcome;
 namespace atoms = troupe::atoms;
-
-struct failure {
-  errc code;
-  std::string message;
-};
-using outcome = std::variant<ApiResponse, failure>;
-
-// One control plane (a single-member cluster) and a way to call its gateway.
-struct fixture {
-  troupe::test_support::temp_dir dir{"troupe-gateway"};
-  troupe::actors::system_config cfg;
-  caf::actor_system system{cfg};
-  troupe::actors::control_plane plane;
-
-  fixture() {
-    troupe::actors::control_plane_options options;
-    options.raft.id = "s1";
-    options.raft.listen = "127.0.0.1:" + std::to_string(troupe::test_support::free_port());
-    options.raft.data_dir = (dir.path() / "data").string();
-    options.raft.storage.env.map_size = uint64_t{64} << 20;
-    options.raft.heartbeat_ms = 20;
-    options.raft.election_timeout_ms = 60;
-    options.api_listen = "127.0.0.1:0";
-    options.controllers = false;  // the bare API: no controller writes besides the test's
-    auto started = troupe::actors::start_control_plane(system, options);
-    if (!started) BOOST_FAIL("the control plane did not start: " << system.render(started.error()));
-    plane = *started;
-    // The gateway creates the default namespaces once the member leads.
-    for (int i = 0; i < 200; ++i) {
-      if (std::holds_alternative<ApiResponse>(get("", "namespaces", "", "default"))) return;
-      std::this_thread::sleep_for(25ms);
-    }
-    BOOST_FAIL("the default namespace did not appear within 5 s");
-  }
-  ~fixture() { troupe::actors::stop_control_plane(plane); }
-
-  outcome call(const ApiRequest& request) {
-    caf::scoped_actor self{system};
-    outcome out = failure{errc::unavailable, "no answer"};
-    self->request(plane.gateway, 10s, atoms::api_atom_v, request)
-        .receive([&](ApiResponse& r) { out = std::move(r); },
-                 [&](caf::error& e) {
-                   out = failure{static_cast<errc>(e.code()),
-                                 e.context().match_elements<std::string>()
-                                     ? e.context().get_as<std::string>(0)
-                                     : system.render(e)};
-                 });
-    return out;
-  }
-
-  outcome get(const std::string& group, const std::string& resource, const std::string& ns,
-              const std::string& name) {
-    ApiRequest r;
-    r.set_verb(ApiRequest::GET);
-    r.set_group(group);
-    r.set_resource(resource);
-    r.set_namespace_(ns);
-    r.set_name(name);
-    return call(r);
-  }
-
-  outcome write(ApiRequest::Verb verb, const std::string& group, const std::string& resource,
-                const std::string& ns, const google::protobuf::Message& object,
-                const std::string& name = "") {
-    ApiRequest r;
-    r.set_verb(verb);
-    r.set_group(group);
-    r.set_resource(resource);
-    r.set_namespace_(ns);
-    r.set_name(name);
-    r.set_object(object.SerializeAsString());
-    return call(r);
-  }
-};
 
 troupe::messages::Pod pod(const std::string& name, const std::string& app = "myapp") {
   troupe::messages::Pod p;
@@ -115,19 +45,6 @@ troupe::messages::Pod pod(const std::string& name, const std::string& app = "mya
   c->set_name("nginx");
   c->set_image("nginx");
   return p;
-}
-
-template <class T>
-T decoded(const outcome& o) {
-  T out;
-  if (const auto* f = std::get_if<failure>(&o)) BOOST_FAIL("the call failed: " << f->message);
-  BOOST_TEST_REQUIRE(out.ParseFromString(std::get<ApiResponse>(o).object()));
-  return out;
-}
-
-const failure& failed(const outcome& o) {
-  BOOST_TEST_REQUIRE(std::holds_alternative<failure>(o), "the call succeeded");
-  return std::get<failure>(o);
 }
 
 }  // namespace
