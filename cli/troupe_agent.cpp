@@ -29,6 +29,10 @@ constexpr flag_spec agent_flags[] = {
     {.name = "hollow-cidr-offset",
      .usage = "Hollow node i gets podCIDR 10.244.<offset + i>.0/24, so that several agent "
               "processes do not overlap (1)."},
+    {.name = "hollow-run-pods",
+     .takes_value = false,
+     .usage = "Hollow nodes run the pods bound to them (true); with =false they only register "
+              "and heartbeat, like scheduler_perf's nodes, for scheduler benchmarks."},
     {.name = "lease-renew-interval",
      .usage = "How often each node renews its lease (2s); keep it well under the servers' "
               "--node-monitor-grace-period."},
@@ -107,6 +111,7 @@ int run_agent(std::span<const std::string> args) {
     options.prefix = flags.get("hollow-prefix", "hollow-node");
     options.first_cidr = *offset;
     options.lease_renew = renew;
+    options.run_pods = !flags.has("hollow-run-pods") || flags.enabled("hollow-run-pods");
     agents = node::spawn_hollow_nodes(system, gateway, options);
   } else {
     node::node_agent_options options;

@@ -260,7 +260,8 @@ std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
     const std::string name = options.node_name;  // read before options is moved from
     by_name[name] = agents.emplace_back(spawn_node_agent(system, std::move(options)));
   }
-  if (!agents.empty()) agents.push_back(spawn_pod_router(system, gateway, std::move(by_name)));
+  if (!agents.empty() && hollow.run_pods)
+    agents.push_back(spawn_pod_router(system, gateway, std::move(by_name)));
   return agents;
 }
 

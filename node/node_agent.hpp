@@ -50,11 +50,14 @@ struct hollow_node_options {
   int first_cidr = 1;
   sim_runtime_options runtime;
   std::chrono::milliseconds lease_renew{2000};
+  // False: the nodes register and heartbeat but run nothing (no pod router), as the nodes of
+  // kube-scheduler's scheduler_perf: a scheduler benchmark without the kubelets' load.
+  bool run_pods = true;
 };
 
 // Hollow nodes for demos and scale tests: agents on the sim runtime in this process, and one
 // pod router that watches the pods of them all (one watch instead of one per node) and hands
-// each agent its own. The router is the last actor returned.
+// each agent its own. The router, when the nodes run pods, is the last actor returned.
 std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
                                            const actors::gateway_actor& gateway,
                                            const hollow_node_options& options);
