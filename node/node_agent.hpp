@@ -50,6 +50,7 @@ struct hollow_node_options {
   int first_cidr = 1;
   sim_runtime_options runtime;
   std::chrono::milliseconds lease_renew{2000};
+  std::function<int64_t()> unix_ms;  // every agent's clock; the system clock when unset
 };
 
 // Hollow nodes for demos and scale tests: agents on the sim runtime in this process, and one
