@@ -81,8 +81,44 @@ int64_t allocatable_of(const messages::Node& node, const std::string& resource) 
   return it == node.status().allocatable().end() ? 0 : it->second.milli();
 }
 
+std::string finalizers_of(const ObjectMeta& meta) {
+  std::string out;
+  for (const auto& f : meta.finalizers())
+    out += (out.empty() ? "" : ", ") + f;
+  return out.empty() ? "none" : out;
+}
+
 std::string str(int64_t v) {
   return std::to_string(v);
+}
+
+bool owned_by(const ObjectMeta& meta, const std::string& uid) {
+  return std::any_of(meta.owner_references().begin(), meta.owner_references().end(),
+                     [&](const auto& ref) { return ref.uid() == uid; });
+}
+
+// Whether a foreground deletion of the owner `uid` may rightly hang: every dependent left is
+// itself being deleted and held up by a node that is down (a pod there is Terminating until
+// its node comes back, as in Kubernetes).
+bool held_by_down_node(const cluster_view& view, const std::string& uid,
+                       const std::map<std::string, const messages::Node*>& nodes) {
+  bool any = false;
+  for (const auto& pod : view.pods) {
+    if (!owned_by(pod.metadata(), uid)) continue;
+    auto node = nodes.find(pod.spec().node_name());
+    if (!pod.metadata().has_deletion_timestamp() || node == nodes.end() ||
+        node_ready(*node->second))
+      return false;
+    any = true;
+  }
+  for (const auto& rs : view.replica_sets) {
+    if (!owned_by(rs.metadata(), uid)) continue;
+    if (!rs.metadata().has_deletion_timestamp() ||
+        !held_by_down_node(view, rs.metadata().uid(), nodes))
+      return false;
+    any = true;
+  }
+  return any;
 }
 
 // The pods that a ReplicaSet or ReplicationController with this uid must count.
@@ -124,8 +160,8 @@ void check_replicas(const char* kind, const Controller& c, const cluster_view& v
   const auto& meta = c.metadata();
   const std::string who = std::string(kind) + " " + name_of(meta);
   if (meta.has_deletion_timestamp()) {
-    gaps.push_back(who + " is still being deleted (finalizers: " +
-                   str(meta.finalizers_size()) + ")");
+    if (!held_by_down_node(view, meta.uid(), nodes))
+      gaps.push_back(who + " is still being deleted (finalizers: " + finalizers_of(meta) + ")");
     return;
   }
   const int32_t want = c.spec().has_replicas() ? c.spec().replicas() : 1;
@@ -152,11 +188,13 @@ bool same_template(const messages::PodTemplateSpec& rs, const messages::PodTempl
 }
 
 void check_deployment(const messages::Deployment& d, const cluster_view& view,
+                      const std::map<std::string, const messages::Node*>& nodes,
                       std::vector<std::string>& gaps) {
   const auto& meta = d.metadata();
   const std::string who = "Deployment " + name_of(meta);
   if (meta.has_deletion_timestamp()) {
-    gaps.push_back(who + " is still being deleted");
+    if (!held_by_down_node(view, meta.uid(), nodes))
+      gaps.push_back(who + " is still being deleted (finalizers: " + finalizers_of(meta) + ")");
     return;
   }
   const int32_t want = d.spec().has_replicas() ? d.spec().replicas() : 1;
@@ -198,7 +236,8 @@ void check_owners(const char* kind, const std::vector<T>& objects,
                   const std::set<std::string>& owner_uids, std::vector<std::string>& gaps) {
   for (const auto& o : objects)
     for (const auto& ref : o.metadata().owner_references())
-      if (!owner_uids.count(ref.uid()))
+      // One being deleted goes with its references (the deletion checks cover it).
+      if (!o.metadata().has_deletion_timestamp() && !owner_uids.count(ref.uid()))
         gaps.push_back(std::string(kind) + " " + name_of(o.metadata()) +
                        " still refers to its deleted owner " + ref.kind() + " " + ref.name());
 }
@@ -269,7 +308,7 @@ std::vector<std::string> convergence_gaps(const cluster_view& view,
   for (const auto& rc : view.replication_controllers)
     check_replicas("ReplicationController", rc, view, nodes, gaps);
   for (const auto& d : view.deployments)
-    check_deployment(d, view, gaps);
+    check_deployment(d, view, nodes, gaps);
 
   std::set<std::string> owner_uids;
   for (const auto& o : view.replica_sets)
@@ -287,7 +326,9 @@ std::vector<std::string> convergence_gaps(const cluster_view& view,
       // Only a node that is down may hold a pod's deletion up: nobody is there to stop it.
       auto node = nodes.find(pod.spec().node_name());
       if (pod.spec().node_name().empty() || (node != nodes.end() && node_ready(*node->second)))
-        gaps.push_back(who + " is still being deleted");
+        gaps.push_back(who + " is still being deleted (node \"" + pod.spec().node_name() +
+                       "\", phase " + pod.status().phase() + ", finalizers: " +
+                       finalizers_of(pod.metadata()) + ")");
       continue;
     }
     if (!expected.unschedulable_pods.count(name_of(pod.metadata()))) continue;
