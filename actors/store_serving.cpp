@@ -34,9 +34,8 @@ caf::expected<list_reply> read_list_page(const store::object_store& objects,
   return out;
 }
 
-caf::expected<uint64_t> store_watches::add(const store::object_store& objects,
-                                           std::string prefix, uint64_t after,
-                                           caf::actor subscriber, uint64_t tag) {
+caf::expected<uint64_t> store_watches::add(const store::object_store& objects, std::string prefix,
+                                           uint64_t after, caf::actor subscriber, uint64_t tag) {
   if (!subscriber) return caf::make_error(errc::invalid, "a watch needs a subscriber");
   if (after < objects.compacted_revision())
     return caf::make_error(errc::gone, "revision " + std::to_string(after) +

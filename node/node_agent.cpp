@@ -48,7 +48,7 @@ struct agent_state {
   // has destroyed this state.
   std::shared_ptr<std::map<std::string, caf::actor>> workers =
       std::make_shared<std::map<std::string, caf::actor>>();
-  uint32_t next_ip = 2;                       // the sim's pod addresses: .2, .3, ...
+  uint32_t next_ip = 2;  // the sim's pod addresses: .2, .3, ...
 
   // Invariant: options.unix_ms is set (node_agent() fills in the system clock): the agent and
   // its pod actors read one clock, which a simulation replaces.

@@ -35,23 +35,23 @@ BOOST_AUTO_TEST_SUITE(sim_control_plane)
 
 // Only the interleaving varies: the baseline every fault scenario builds on.
 BOOST_AUTO_TEST_CASE(workload_converges) {
-  run_seeds(2, {});
+  run_seeds(12, {});
 }
 
 BOOST_AUTO_TEST_CASE(leader_failovers) {
-  run_seeds(3, {.failovers = true});
+  run_seeds(12, {.failovers = true});
 }
 
 BOOST_AUTO_TEST_CASE(lost_watches_and_replies) {
-  run_seeds(3, {.watch_loss = true, .unknown_outcomes = true, .reply_delays = true});
+  run_seeds(12, {.watch_loss = true, .unknown_outcomes = true, .reply_delays = true});
 }
 
 BOOST_AUTO_TEST_CASE(node_deaths) {
-  run_seeds(3, {.node_deaths = true});
+  run_seeds(12, {.node_deaths = true});
 }
 
 BOOST_AUTO_TEST_CASE(everything_at_once) {
-  run_seeds(3, {true, true, true, true, true});
+  run_seeds(12, {true, true, true, true, true});
 }
 
 // A seed is a replayable recording: two runs take the same steps to the same store.

@@ -22,8 +22,8 @@ template <class T>
 void read_all(const store::object_store& objects, const std::string& prefix, std::vector<T>& out) {
   auto page = objects.list(prefix);
   if (!page.ok()) {
-    std::cerr << "control-plane checks: cannot list " << prefix << ": "
-              << page.error().to_string() << "\n";
+    std::cerr << "control-plane checks: cannot list " << prefix << ": " << page.error().to_string()
+              << "\n";
     std::abort();
   }
   for (const auto& listed : page->objects) {
@@ -142,9 +142,9 @@ owned_pods pods_owned_by(const cluster_view& view, const std::string& uid,
       out.misplaced.push_back(name_of(pod.metadata()) + " is on " + pod.spec().node_name() +
                               ", which is gone or not Ready");
     } else if (pod.status().phase() != "Running") {
-      out.misplaced.push_back(name_of(pod.metadata()) + " is " +
-                              (pod.status().phase().empty() ? "without phase"
-                                                            : pod.status().phase()));
+      out.misplaced.push_back(
+          name_of(pod.metadata()) + " is " +
+          (pod.status().phase().empty() ? "without phase" : pod.status().phase()));
     } else {
       ++out.running_on_ready;
     }
@@ -175,8 +175,8 @@ void check_replicas(const char* kind, const Controller& c, const cluster_view& v
     gaps.push_back(who + " reports " + str(c.status().replicas()) + " replicas, " +
                    str(c.status().ready_replicas()) + " ready; wants " + str(want));
   if (c.status().observed_generation() != meta.generation())
-    gaps.push_back(who + " observed generation " + str(c.status().observed_generation()) +
-                   " of " + str(meta.generation()));
+    gaps.push_back(who + " observed generation " + str(c.status().observed_generation()) + " of " +
+                   str(meta.generation()));
 }
 
 bool same_template(const messages::PodTemplateSpec& rs, const messages::PodTemplateSpec& d) {
@@ -216,7 +216,7 @@ void check_deployment(const messages::Deployment& d, const cluster_view& view,
       gaps.push_back(who + ": old ReplicaSet " + rs->metadata().name() + " still has " +
                      str(rs->spec().replicas()) + " replicas");
   const int32_t history = d.spec().has_revision_history_limit() ? d.spec().revision_history_limit()
-                                                                 : default_revision_history_limit;
+                                                                : default_revision_history_limit;
   if (static_cast<int32_t>(old.size()) > history)
     gaps.push_back(who + " keeps " + str(static_cast<int64_t>(old.size())) +
                    " old ReplicaSets, more than revisionHistoryLimit " + str(history));
@@ -272,8 +272,7 @@ std::vector<std::string> safety_violations(const cluster_view& view,
           auto [it, added] = host_ports.emplace(port.host_port(), name_of(pod.metadata()));
           if (!added && it->second != name_of(pod.metadata()))
             out.push_back("node " + name + ": pods " + it->second + " and " +
-                          name_of(pod.metadata()) + " both use hostPort " +
-                          str(port.host_port()));
+                          name_of(pod.metadata()) + " both use hostPort " + str(port.host_port()));
         }
     }
     if (cpu > allocatable_of(node, "cpu"))
@@ -300,8 +299,8 @@ std::vector<std::string> convergence_gaps(const cluster_view& view,
     nodes[node.metadata().name()] = &node;
     const bool live = expected.live_nodes.count(node.metadata().name()) > 0;
     if (node_ready(node) != live)
-      gaps.push_back("node " + node.metadata().name() + (live ? " runs" : " is down") +
-                     " but is " + (node_ready(node) ? "Ready" : "not Ready"));
+      gaps.push_back("node " + node.metadata().name() + (live ? " runs" : " is down") + " but is " +
+                     (node_ready(node) ? "Ready" : "not Ready"));
   }
   for (const auto& rs : view.replica_sets)
     check_replicas("ReplicaSet", rs, view, nodes, gaps);
@@ -327,8 +326,8 @@ std::vector<std::string> convergence_gaps(const cluster_view& view,
       auto node = nodes.find(pod.spec().node_name());
       if (pod.spec().node_name().empty() || (node != nodes.end() && node_ready(*node->second)))
         gaps.push_back(who + " is still being deleted (node \"" + pod.spec().node_name() +
-                       "\", phase " + pod.status().phase() + ", finalizers: " +
-                       finalizers_of(pod.metadata()) + ")");
+                       "\", phase " + pod.status().phase() +
+                       ", finalizers: " + finalizers_of(pod.metadata()) + ")");
       continue;
     }
     if (!expected.unschedulable_pods.count(name_of(pod.metadata()))) continue;

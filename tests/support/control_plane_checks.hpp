@@ -32,8 +32,7 @@ struct cluster_view {
 
 // No node holds more than its allocatable cpu, memory and pods; no two pods on a node share a
 // hostPort; no write of a deposed leader applied.
-std::vector<std::string> safety_violations(const cluster_view& view,
-                                           const sim_store_shared& store);
+std::vector<std::string> safety_violations(const cluster_view& view, const sim_store_shared& store);
 
 struct convergence_expectations {
   std::set<std::string> live_nodes;  // nodes whose agents run: Ready, and the only ones used

@@ -68,7 +68,8 @@ std::string scenario_report::summary() const {
          " fenced writes, " + std::to_string(watches_dropped) + " watches dropped, " +
          std::to_string(compactions) + " compactions, " + std::to_string(stats.node_deaths) +
          " node deaths, converged at " +
-         (converged_at_ms < 0 ? std::string("never") : std::to_string(converged_at_ms / 1000) + " s");
+         (converged_at_ms < 0 ? std::string("never")
+                              : std::to_string(converged_at_ms / 1000) + " s");
 }
 
 scenario_report run_control_plane_scenario(uint64_t seed, const chaos_plan& chaos) {
@@ -96,6 +97,8 @@ scenario_report run_control_plane_scenario(uint64_t seed, const chaos_plan& chao
   auto& failures = report.failures;
   sim.set_checkpoint([&] {
     if (!failures.empty()) return;  // the first violations tell the story
+    for (const auto& crash : sim.crashes())
+      failures.push_back("at " + std::to_string(sim.elapsed_ms()) + " ms: " + crash);
     for (auto& v : safety_violations(cluster_view::read(*sim.store().objects), sim.store()))
       failures.push_back("at " + std::to_string(sim.elapsed_ms()) + " ms: " + v);
   });
@@ -119,10 +122,10 @@ scenario_report run_control_plane_scenario(uint64_t seed, const chaos_plan& chao
     if (sim.run_until(settle_deadline_ms, converged) && failures.empty()) {
       report.converged_at_ms = sim.elapsed_ms();
     } else if (failures.empty()) {
-      failures.push_back(sim.over_budget() ? "over the step budget (a livelock?)"
-                                           : "did not converge by " +
-                                                 std::to_string(settle_deadline_ms / 1000) +
-                                                 " s of virtual time:");
+      failures.push_back(sim.over_budget()
+                             ? "over the step budget (a livelock?)"
+                             : "did not converge by " + std::to_string(settle_deadline_ms / 1000) +
+                                   " s of virtual time:");
       for (std::size_t i = 0; i < gaps.size() && i < max_listed_failures; ++i)
         failures.push_back("  " + gaps[i]);
     }

@@ -44,6 +44,7 @@ control_plane_sim::control_plane_sim(control_plane_sim_options options)
   front.seed = derive_seed(2);
   front.default_toleration_seconds = options_.node_lifecycle.toleration_seconds();
   front_door_ = actors::spawn_gateway(system_, std::move(front));
+  watch_for_crash(caf::actor_cast<caf::actor>(front_door_), "front door");
   start_leader();
   nodes_.resize(static_cast<std::size_t>(options_.nodes));
   for (int i = 0; i < options_.nodes; ++i)
@@ -173,9 +174,12 @@ void control_plane_sim::start_leader() {
   gateway.default_toleration_seconds = options_.node_lifecycle.toleration_seconds();
   next->gateway = actors::spawn_gateway(system_, std::move(gateway));
   actors::controllers::controller_context context{next->gateway, [this] { return unix_ms(); }};
-  next->actors =
-      actors::controllers::start_controllers(system_, context, options_.node_lifecycle);
+  next->actors = actors::controllers::start_controllers(system_, context, options_.node_lifecycle);
   next->actors.push_back(caf::actor_cast<caf::actor>(next->gateway));
+  // In start_controllers' order, then the gateway.
+  for (std::size_t i = 0; i < next->actors.size(); ++i)
+    watch_for_crash(next->actors[i], "epoch " + std::to_string(next->epoch) + "'s actor #" +
+                                         std::to_string(i) + " of the leader");
   leader_ = std::move(next);
   ++stats_.epochs;
 }
@@ -183,6 +187,14 @@ void control_plane_sim::start_leader() {
 void control_plane_sim::stop_actors(const std::vector<caf::actor>& actors) {
   for (const auto& actor : actors)
     caf::anon_send_exit(actor, caf::exit_reason::user_shutdown);
+}
+
+void control_plane_sim::watch_for_crash(const caf::actor& actor, const std::string& what) {
+  actor->attach_functor([this, what, id = actor.id()](const caf::error& why) {
+    if (why != caf::exit_reason::user_shutdown && why != caf::exit_reason::kill && !shut_down_)
+      crashes_.push_back(what + " (actor " + std::to_string(id) +
+                         ") stopped: " + caf::to_string(why));
+  });
 }
 
 void control_plane_sim::fail_over(int64_t gap_ms, int64_t deposed_runs_ms) {
@@ -231,6 +243,7 @@ void control_plane_sim::start_node(int i) {
   node.runtime.seed = derive_seed(300 + static_cast<uint64_t>(i) * 1000 + stats_.node_deaths);
   node.unix_ms = [this] { return unix_ms(); };
   agent = node::spawn_node_agent(system_, std::move(node));
+  watch_for_crash(agent, node_name(i));
 }
 
 }  // namespace troupe::test_support

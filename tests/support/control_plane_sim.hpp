@@ -92,6 +92,8 @@ class control_plane_sim {
   sim_store_faults& store_faults() { return faults_; }
   const control_plane_sim_options& options() const { return options_; }
   const control_plane_sim_stats& stats() const { return stats_; }
+  // Actors of the control plane or the nodes that stopped on their own, with why: a crash.
+  const std::vector<std::string>& crashes() const { return crashes_; }
 
   // Deposes the leader: its writes fail from now on. The next leader starts `gap_ms` later;
   // the old one's gateway and controllers stop after `deposed_runs_ms` (0: at once), as a
@@ -125,6 +127,8 @@ class control_plane_sim {
   void run_due_actions();
   void start_leader();
   void stop_actors(const std::vector<caf::actor>& actors);
+  // Records `actor` in crashes() if it stops for any reason but being told to.
+  void watch_for_crash(const caf::actor& actor, const std::string& what);
   uint64_t derive_seed(uint64_t salt) const;
 
   control_plane_sim_options options_;
@@ -136,13 +140,14 @@ class control_plane_sim {
   sim_store_actor store_actor_;
   std::vector<caf::actor> views_;  // every store view, kept to the end
   actors::gateway_actor front_door_;
-  std::unique_ptr<leader> leader_;  // null between a failover and the next leader
+  std::unique_ptr<leader> leader_;                // null between a failover and the next leader
   std::vector<std::vector<caf::actor>> deposed_;  // old leaders still running
   std::vector<caf::actor> nodes_;                 // node agents; null while down
   std::vector<caf::actor> adopted_;
   bool shut_down_ = false;
   std::multimap<int64_t, std::function<void()>> timeline_;
   std::function<void()> checkpoint_;
+  std::vector<std::string> crashes_;
   control_plane_sim_stats stats_;
 };
 

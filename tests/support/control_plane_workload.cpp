@@ -63,8 +63,9 @@ void control_plane_workload::plan() {
   auto& rng = sim_.rng();
   const auto& sim_options = sim_.options();
   // What the nodes left after losing one hold, shared out evenly.
-  const int64_t cpu_budget = static_cast<int64_t>(
-      options_.cpu_share * static_cast<double>((sim_options.nodes - 1) * sim_options.node_cpu_milli));
+  const int64_t cpu_budget =
+      static_cast<int64_t>(options_.cpu_share * static_cast<double>((sim_options.nodes - 1) *
+                                                                    sim_options.node_cpu_milli));
   const int total = static_cast<int>(options_.namespaces.size()) * options_.workloads_per_namespace;
   const int64_t share = cpu_budget / std::max(1, total);
   for (const auto& ns : options_.namespaces) {
@@ -89,9 +90,9 @@ void control_plane_workload::plan() {
                                                                               : "deploy") +
                "-" + std::to_string(index);
       w.cpu_milli = 50 * uniform(rng, 1, 4);
-      w.max_replicas = static_cast<int32_t>(
-          std::min<int64_t>(replica_ceiling, static_cast<int64_t>(static_cast<double>(share) /
-                                                                  (surge_factor * w.cpu_milli))));
+      w.max_replicas = static_cast<int32_t>(std::min<int64_t>(
+          replica_ceiling,
+          static_cast<int64_t>(static_cast<double>(share) / (surge_factor * w.cpu_milli))));
       // The first Deployment binds a hostPort: its pods must spread, one per node, with room
       // for a surge pod when a node is down.
       if (index == 2) {
@@ -155,12 +156,13 @@ void control_plane_workload::create(const workload& w, int32_t replicas, int64_t
 
 void control_plane_workload::change(workload& w, int64_t at_ms) {
   auto& rng = sim_.rng();
-  const bool deployment = w.what == workload::kind::rolling_deployment ||
-                          w.what == workload::kind::recreate_deployment;
-  const auto* kind = messages::find_kind(
-      w.what == workload::kind::replica_set              ? messages::ReplicaSet::descriptor()
-      : w.what == workload::kind::replication_controller ? messages::ReplicationController::descriptor()
-                                                         : messages::Deployment::descriptor());
+  const bool deployment =
+      w.what == workload::kind::rolling_deployment || w.what == workload::kind::recreate_deployment;
+  const auto* kind =
+      messages::find_kind(w.what == workload::kind::replica_set ? messages::ReplicaSet::descriptor()
+                          : w.what == workload::kind::replication_controller
+                              ? messages::ReplicationController::descriptor()
+                              : messages::Deployment::descriptor());
   user_write write;
   write.kind = kind;
   write.ns = w.ns;

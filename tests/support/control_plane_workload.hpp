@@ -45,7 +45,12 @@ class control_plane_workload {
  private:
   // One ReplicaSet, ReplicationController or Deployment of the workload.
   struct workload {
-    enum class kind { replica_set, replication_controller, rolling_deployment, recreate_deployment };
+    enum class kind {
+      replica_set,
+      replication_controller,
+      rolling_deployment,
+      recreate_deployment
+    };
     kind what = kind::replica_set;
     std::string ns;
     std::string name;

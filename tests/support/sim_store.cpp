@@ -100,9 +100,8 @@ sim_store_actor::behavior_type sim_store(sim_store_actor::stateful_pointer<sim_s
   auto& st = self->state;
   st.self = self;
   st.shared = shared;
-  self->set_down_handler([self](caf::down_msg& down) {
-    self->state.watches.remove_subscriber(down.source);
-  });
+  self->set_down_handler(
+      [self](caf::down_msg& down) { self->state.watches.remove_subscriber(down.source); });
   self->delayed_send(self, compact_every, sim_compact_atom::value);
   return {
       [self](atoms::propose_atom, uint64_t epoch, messages::StoreCommand& command) {

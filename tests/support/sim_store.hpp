@@ -65,8 +65,8 @@ struct sim_store_shared {
 
 using sim_store_actor = caf::typed_actor<
     // (epoch of the proposing leader, 0 for the front door, command)
-    caf::replies_to<atoms::propose_atom, uint64_t, messages::StoreCommand>::with<
-        messages::StoreResult>,
+    caf::replies_to<atoms::propose_atom, uint64_t,
+                    messages::StoreCommand>::with<messages::StoreResult>,
     caf::replies_to<atoms::store_get_atom, std::string, bool>::with<messages::StoredObject>,
     caf::replies_to<atoms::store_list_atom, std::string, uint64_t, std::string, bool>::with<
         std::vector<std::string>, std::vector<messages::StoredObject>, uint64_t, std::string>,

@@ -73,7 +73,8 @@ struct view_state {
               if (lose_reply) {
                 reply([rp, e = lost()]() mutable { rp.deliver(std::move(e)); });
               } else {
-                reply([rp, result = std::move(result)]() mutable { rp.deliver(std::move(result)); });
+                reply(
+                    [rp, result = std::move(result)]() mutable { rp.deliver(std::move(result)); });
               }
             },
             fail_to(rp));
@@ -92,9 +93,9 @@ struct view_state {
   }
 
   list_promise on_list(std::string& prefix, uint64_t limit, std::string& token, bool serializable) {
-    auto rp = self->make_response_promise<std::vector<std::string>,
-                                          std::vector<messages::StoredObject>, uint64_t,
-                                          std::string>();
+    auto rp =
+        self->make_response_promise<std::vector<std::string>, std::vector<messages::StoredObject>,
+                                    uint64_t, std::string>();
     self->request(store, caf::infinite, atoms::store_list_atom_v, std::move(prefix), limit,
                   std::move(token), serializable)
         .then(
