@@ -56,6 +56,14 @@ void set_replicas(Message& object, int32_t replicas) {
 
 }  // namespace
 
+const messages::kind_info* control_plane_workload::kind_of(const workload& w) {
+  return messages::find_kind(w.what == workload::kind::replica_set
+                                 ? messages::ReplicaSet::descriptor()
+                             : w.what == workload::kind::replication_controller
+                                 ? messages::ReplicationController::descriptor()
+                                 : messages::Deployment::descriptor());
+}
+
 control_plane_workload::control_plane_workload(control_plane_sim& sim, workload_options options)
     : sim_(sim), options_(std::move(options)) {}
 
@@ -89,7 +97,8 @@ void control_plane_workload::plan() {
                            : w.what == workload::kind::replication_controller ? "rc"
                                                                               : "deploy") +
                "-" + std::to_string(index);
-      w.cpu_milli = 50 * uniform(rng, 1, 4);
+      // The first one bursts (below): big pods, so that cpu fills before the pod count does.
+      w.cpu_milli = index == 0 ? 400 : 50 * uniform(rng, 1, 4);
       w.max_replicas = static_cast<int32_t>(std::min<int64_t>(
           replica_ceiling,
           static_cast<int64_t>(static_cast<double>(share) / (surge_factor * w.cpu_milli))));
@@ -104,6 +113,17 @@ void control_plane_workload::plan() {
     }
   }
   create_unschedulable_pod(uniform(rng, 0, 3000));
+  // A burst: the first workload asks for half again what the whole cluster holds, for a while,
+  // so that nodes fill up and capacity decides; it shrinks back before the churn ends.
+  if (!workloads_.empty()) {
+    const auto& w = workloads_.front();
+    const auto flood =
+        static_cast<int32_t>(sim_options.nodes * sim_options.node_cpu_milli * 3 / 2 / w.cpu_milli);
+    const int64_t from = uniform(rng, options_.churn_from_ms, options_.churn_until_ms / 2);
+    scale(w, flood, from);
+    scale(w, static_cast<int32_t>(uniform(rng, 0, w.max_replicas)),
+          from + uniform(rng, 5000, options_.churn_until_ms / 2));
+  }
   for (int i = 0; i < options_.changes && !workloads_.empty(); ++i) {
     auto& w = workloads_[static_cast<std::size_t>(uniform(rng, 0, total - 1))];
     change(w, uniform(rng, options_.churn_from_ms, options_.churn_until_ms));
@@ -158,13 +178,8 @@ void control_plane_workload::change(workload& w, int64_t at_ms) {
   auto& rng = sim_.rng();
   const bool deployment =
       w.what == workload::kind::rolling_deployment || w.what == workload::kind::recreate_deployment;
-  const auto* kind =
-      messages::find_kind(w.what == workload::kind::replica_set ? messages::ReplicaSet::descriptor()
-                          : w.what == workload::kind::replication_controller
-                              ? messages::ReplicationController::descriptor()
-                              : messages::Deployment::descriptor());
   user_write write;
-  write.kind = kind;
+  write.kind = kind_of(w);
   write.ns = w.ns;
   write.name = w.name;
   const int64_t dice = uniform(rng, 0, 9);
@@ -191,7 +206,15 @@ void control_plane_workload::change(workload& w, int64_t at_ms) {
     submit(std::move(write), at_ms, "set image of " + w.ns + "/" + w.name);
     return;
   }
-  const auto replicas = static_cast<int32_t>(uniform(rng, 0, w.max_replicas));
+  scale(w, static_cast<int32_t>(uniform(rng, 0, w.max_replicas)), at_ms);
+}
+
+void control_plane_workload::scale(const workload& w, int32_t replicas, int64_t at_ms) {
+  user_write write;
+  write.what = user_write::verb::update;
+  write.kind = kind_of(w);
+  write.ns = w.ns;
+  write.name = w.name;
   write.edit = [replicas](Message& object) {
     set_replicas(object, replicas);
     return true;

@@ -3,7 +3,8 @@
 // over a few namespaces, then scale changes, new images, deletes with each propagation
 // policy and re-creations, and one pod that fits no node. Every write goes through the front
 // door with sim_user's retries. Replicas and requests stay within what the nodes left after
-// one node's loss hold, so that convergence is always possible.
+// one node's loss hold, so that convergence is always possible, but for a burst in the
+// middle that asks for more than the cluster holds, so that capacity decides for a while.
 //
 // Test code only.
 #pragma once
@@ -62,6 +63,8 @@ class control_plane_workload {
 
   void create(const workload& w, int32_t replicas, int64_t at_ms);
   void change(workload& w, int64_t at_ms);
+  void scale(const workload& w, int32_t replicas, int64_t at_ms);
+  static const messages::kind_info* kind_of(const workload& w);
   void create_unschedulable_pod(int64_t at_ms);
   // Schedules `write` at `at_ms`, counting it until it finishes.
   void submit(user_write write, int64_t at_ms, const std::string& what);
