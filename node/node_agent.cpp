@@ -23,6 +23,7 @@ using messages::ApiRequest;
 constexpr auto request_timeout = std::chrono::seconds(30);
 constexpr uint64_t pods_tag = 1;
 constexpr auto register_retry = std::chrono::seconds(1);
+constexpr uint64_t status_every_renewals = 5;
 
 messages::Time time_at(int64_t unix_ms) {
   messages::Time t;
@@ -48,7 +49,8 @@ struct agent_state {
   // has destroyed this state.
   std::shared_ptr<std::map<std::string, caf::actor>> workers =
       std::make_shared<std::map<std::string, caf::actor>>();
-  uint32_t next_ip = 2;  // the sim's pod addresses: .2, .3, ...
+  uint32_t next_ip = 2;   // the sim's pod addresses: .2, .3, ...
+  uint64_t renewals = 0;  // lease renewals so far
 
   // Invariant: options.unix_ms is set (node_agent() fills in the system clock): the agent and
   // its pod actors read one clock, which a simulation replaces.
@@ -115,12 +117,18 @@ struct agent_state {
         .then([this](messages::ApiResponse&) { registered(); },
               [this, node](caf::error& e) mutable {
                 if (!messages::is_error(e, messages::errc::already_exists)) return retry_register();
-                node.mutable_metadata()->clear_resource_version();
-                self->request(options.gateway, request_timeout, atoms::api_atom_v,
-                              request(ApiRequest::UPDATE_STATUS, "", "nodes", "", &node))
-                    .then([this](messages::ApiResponse&) { registered(); },
-                          [this](caf::error&) { retry_register(); });
+                post_status([this] { registered(); }, [this] { retry_register(); });
               });
+  }
+
+  // Reports the node Ready with its capacity, as the kubelet's node status update does.
+  template <class Done, class Failed>
+  void post_status(Done done, Failed failed) {
+    auto node = node_object();
+    self->request(options.gateway, request_timeout, atoms::api_atom_v,
+                  request(ApiRequest::UPDATE_STATUS, "", "nodes", "", &node))
+        .then([done](messages::ApiResponse&) mutable { done(); },
+              [failed](caf::error&) mutable { failed(); });
   }
 
   void retry_register() { self->delayed_send(self, register_retry, atoms::retry_atom_v); }
@@ -155,6 +163,11 @@ struct agent_state {
                                       "kube-node-lease", &lease))
                     .then([](messages::ApiResponse&) {}, [](caf::error&) {});
               });
+    // The node status too, every few renewals (the kubelet's nodeStatusUpdateFrequency):
+    // once the node lifecycle controller marked the node Unknown (renewals failed for a
+    // while, say without a leader), only the agent can say it is Ready again. Without this a
+    // live node stayed NotReady, its pods evicted, until the agent restarted.
+    if (++renewals % status_every_renewals == 0) post_status([] {}, [] {});
     self->delayed_send(self, options.lease_renew, atoms::tick_atom_v);
   }
 
