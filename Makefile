@@ -31,6 +31,7 @@ bench: build
 SOAK_SEEDS ?= 2000
 soak: build
 	TROUPE_SIM_SEEDS=$(SOAK_SEEDS) $(BUILD)/tests/sim_tests --log_level=test_suite
+	TROUPE_SIM_SEEDS=$(SOAK_SEEDS) $(BUILD)/tests/control_plane_sim_tests --log_level=test_suite
 
 # The decoder under libFuzzer, seeded from manifests/; not part of CI.
 fuzz: deps

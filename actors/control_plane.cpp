@@ -27,9 +27,7 @@ caf::expected<control_plane> start_control_plane(caf::actor_system& system,
   plane.store = spawn_store_client(system, std::move(client));
   gateway_options gateway;
   gateway.store = plane.store;
-  gateway.default_toleration_seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(options.node_lifecycle.eviction_timeout)
-          .count();
+  gateway.default_toleration_seconds = options.node_lifecycle.toleration_seconds();
   plane.gateway = spawn_gateway(system, std::move(gateway));
   auto port = system.middleman().publish(plane.gateway, api->second,
                                          api->first.empty() ? nullptr : api->first.c_str(), true);

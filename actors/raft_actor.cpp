@@ -20,10 +20,6 @@ using store::raft::index_t;
 
 namespace {
 
-caf::error to_error(const store::status& s) {
-  return caf::make_error(s.code(), s.message());
-}
-
 // The bootstrap configuration: every listed member, plus this one if it is not listed.
 messages::Configuration bootstrap_config(const raft_server_options& options) {
   messages::Configuration config;
@@ -97,8 +93,7 @@ void raft_state::init(raft_actor_impl::stateful_pointer<raft_state> owner, raft_
   log("starting: term " + std::to_string(persisted.hard_state.term()) + ", " +
       std::to_string(persisted.entries.size()) + " log entries, applied index " +
       std::to_string(applied));
-  next_watch_id = std::random_device{}();
-  next_watch_id = (next_watch_id << 32) | 1;
+  watches = std::make_unique<store_watches>((uint64_t{std::random_device{}()} << 32) | 1);
   snapshot_index = persisted.snapshot.last_index();
   next_snapshot_at = snapshot_index + options.snapshot_every;
   core = std::make_unique<store::raft::raft_core>(std::move(raft_options), std::move(persisted),
@@ -153,23 +148,12 @@ raft_state::list_promise raft_state::on_list(std::string prefix, uint64_t limit,
       self->make_response_promise<std::vector<std::string>, std::vector<messages::StoredObject>,
                                   uint64_t, std::string>();
   auto serve = [this, rp, prefix, limit, token]() mutable {
-    store::list_options list_options;
-    list_options.limit = limit;
-    list_options.continue_token = token;
-    auto page = storage->objects().list(prefix, list_options);
-    if (!page.ok()) {
-      rp.deliver(to_error(page.error()));
+    auto page = read_list_page(storage->objects(), prefix, limit, token);
+    if (!page) {
+      rp.deliver(std::move(page.error()));
       return;
     }
-    std::vector<std::string> keys;
-    std::vector<messages::StoredObject> objects;
-    keys.reserve(page->objects.size());
-    objects.reserve(page->objects.size());
-    for (auto& o : page->objects) {
-      keys.push_back(std::move(o.key));
-      objects.push_back(std::move(o.object));
-    }
-    rp.deliver(std::move(keys), std::move(objects), uint64_t{page->revision},
+    rp.deliver(std::move(page->keys), std::move(page->objects), page->revision,
                std::move(page->continue_token));
   };
   if (serializable) {
@@ -182,62 +166,14 @@ raft_state::list_promise raft_state::on_list(std::string prefix, uint64_t limit,
 
 caf::result<uint64_t> raft_state::on_watch(std::string prefix, uint64_t after,
                                            caf::actor subscriber, uint64_t tag) {
-  if (!subscriber) return caf::make_error(errc::invalid, "a watch needs a subscriber");
-  if (after < storage->objects().compacted_revision())
-    return caf::make_error(errc::gone, "revision " + std::to_string(after) +
-                                           " is older than the compacted revision " +
-                                           std::to_string(storage->objects().compacted_revision()) +
-                                           ": list again and watch from the list's revision");
-  const uint64_t id = next_watch_id++;
+  auto id = watches->add(storage->objects(), std::move(prefix), after, subscriber, tag);
+  if (!id) return std::move(id.error());
   self->monitor(subscriber);
-  auto& w = watches[id] = watch{tag, std::move(prefix), std::move(subscriber), after};
-  // The replay goes out before the reply, labelled with the subscriber's tag.
-  if (auto error = pump(w)) {
-    watches.erase(id);
-    return std::move(*error);
-  }
-  return id;
+  return *id;
 }
 
 void raft_state::on_unwatch(uint64_t id) {
-  watches.erase(id);
-}
-
-void raft_state::pump_watches() {
-  for (auto it = watches.begin(); it != watches.end();) {
-    if (auto error = pump(it->second)) {
-      end_watch(it->first, std::move(*error));
-      it = watches.erase(it);
-    } else {
-      ++it;
-    }
-  }
-}
-
-std::optional<caf::error> raft_state::pump(watch& w) {
-  // Reading LMDB directly (not the raft actor's `applied`) keeps revisions gap-free: each
-  // page ends at the applied index it was read at, and the next read starts there.
-  while (w.revision < storage->objects().applied_index()) {
-    auto page = storage->objects().events_after(w.revision, w.prefix, 1000);
-    if (!page.ok()) return to_error(page.error());
-    if (page->revision <= w.revision) break;
-    w.revision = page->revision;
-    if (!page->events.empty())
-      caf::anon_send(w.subscriber, atoms::watch_events_atom_v, w.tag, std::move(page->events));
-  }
-  return std::nullopt;
-}
-
-void raft_state::end_watch(uint64_t id, caf::error why) {
-  auto it = watches.find(id);
-  if (it == watches.end()) return;
-  caf::anon_send(it->second.subscriber, atoms::watch_end_atom_v, it->second.tag, std::move(why));
-}
-
-void raft_state::end_all_watches(const caf::error& why) {
-  for (const auto& [id, w] : watches)
-    caf::anon_send(w.subscriber, atoms::watch_end_atom_v, w.tag, why);
-  watches.clear();
+  watches->remove(id);
 }
 
 void raft_state::on_raft_message(const messages::RaftMessage& message) {
@@ -314,8 +250,7 @@ void raft_state::on_retry_applies() {
 }
 
 void raft_state::on_down(const caf::down_msg& down) {
-  for (auto it = watches.begin(); it != watches.end();)
-    it = it->second.subscriber.address() == down.source ? watches.erase(it) : std::next(it);
+  watches->remove_subscriber(down.source);
   for (auto& [id, link] : peers) {
     if (link.handle && link.handle.address() == down.source) {
       log("lost member " + id + " at " + link.address + "; reconnecting");
@@ -479,7 +414,7 @@ void raft_state::on_applied(io_done& done) {
     send_io(std::move(batch), {});
   }
   serve_reads();
-  pump_watches();
+  watches->pump_all(storage->objects());
   schedule_drain();
 }
 
@@ -550,7 +485,7 @@ void raft_state::fatal(const std::string& what) {
   reads_confirmed.clear();
   for (auto& [index, r] : confirmed)
     r.fail(error);
-  end_all_watches(error);
+  watches->end_all(error);
   self->quit(error);
 }
 

@@ -31,6 +31,7 @@
 #include "actors/raft_io_actor.hpp"
 #include "actors/raft_storage.hpp"
 #include "actors/store_api.hpp"
+#include "actors/store_serving.hpp"
 #include "messages/caf_types.hpp"
 #include "store/raft/raft_core.hpp"
 
@@ -161,17 +162,9 @@ struct raft_state {
   std::map<uint64_t, read_waiter> reads_started;                     // by request id
   std::multimap<store::raft::index_t, read_waiter> reads_confirmed;  // by read index
 
-  // Watches served from this member's applied state (store_api.hpp).
-  struct watch {
-    uint64_t tag = 0;  // the subscriber's label for it
-    std::string prefix;
-    caf::actor subscriber;
-    uint64_t revision = 0;  // every event up to here has been sent
-  };
-  std::map<uint64_t, watch> watches;  // by id
-  // Random start: ids stay unique across members, so a client that moved a watch from one
-  // member to another never mixes them up.
-  uint64_t next_watch_id = 0;
+  // Watches served from this member's applied state (store_api.hpp). Its ids start at
+  // random (store_watches' constructor says why).
+  std::unique_ptr<store_watches> watches;
 
   store::raft::role last_role = store::raft::role::follower;
   std::string last_leader;
@@ -207,12 +200,6 @@ struct raft_state {
   void on_io_done(io_done& done);
   void on_applied(io_done& done);
   void serve_reads();
-  // Sends every watch the events applied since it last heard; ends those that cannot go on.
-  void pump_watches();
-  // Sends the watch what it has not seen; the error that ends it, if one does.
-  std::optional<caf::error> pump(watch& w);
-  void end_watch(uint64_t id, caf::error why);
-  void end_all_watches(const caf::error& why);
   void start_read(read_waiter waiter);
   // Waits for the proposal's entry to apply; fails it at once when `p` is empty.
   void await_proposal(std::optional<store::raft::proposal> p, messages::errc error, waiter w);

@@ -1,5 +1,6 @@
 #include "node/node_agent.hpp"
 
+#include <chrono>
 #include <memory>
 
 #include <caf/event_based_actor.hpp>
@@ -22,6 +23,7 @@ using messages::ApiRequest;
 constexpr auto request_timeout = std::chrono::seconds(30);
 constexpr uint64_t pods_tag = 1;
 constexpr auto register_retry = std::chrono::seconds(1);
+constexpr uint64_t status_every_renewals = 5;
 
 messages::Time time_at(int64_t unix_ms) {
   messages::Time t;
@@ -43,15 +45,16 @@ struct agent_state {
   caf::stateful_actor<agent_state>* self = nullptr;
   node_agent_options options;
   std::unique_ptr<actors::controllers::informer> pods;
-  std::map<std::string, caf::actor> workers;  // pod actors by pod cache key
-  uint32_t next_ip = 2;                       // the sim's pod addresses: .2, .3, ...
+  // Pod actors by pod cache key. Shared with the agent's exit functor, which runs after CAF
+  // has destroyed this state.
+  std::shared_ptr<std::map<std::string, caf::actor>> workers =
+      std::make_shared<std::map<std::string, caf::actor>>();
+  uint32_t next_ip = 2;   // the sim's pod addresses: .2, .3, ...
+  uint64_t renewals = 0;  // lease renewals so far
 
-  int64_t now() const {
-    if (options.unix_ms) return options.unix_ms();
-    return std::chrono::duration_cast<std::chrono::milliseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
+  // Invariant: options.unix_ms is set (node_agent() fills in the system clock): the agent and
+  // its pod actors read one clock, which a simulation replaces.
+  int64_t now() const { return options.unix_ms(); }
 
   ApiRequest request(ApiRequest::Verb verb, std::string group, std::string resource, std::string ns,
                      const google::protobuf::Message* object) {
@@ -114,12 +117,18 @@ struct agent_state {
         .then([this](messages::ApiResponse&) { registered(); },
               [this, node](caf::error& e) mutable {
                 if (!messages::is_error(e, messages::errc::already_exists)) return retry_register();
-                node.mutable_metadata()->clear_resource_version();
-                self->request(options.gateway, request_timeout, atoms::api_atom_v,
-                              request(ApiRequest::UPDATE_STATUS, "", "nodes", "", &node))
-                    .then([this](messages::ApiResponse&) { registered(); },
-                          [this](caf::error&) { retry_register(); });
+                post_status([this] { registered(); }, [this] { retry_register(); });
               });
+  }
+
+  // Reports the node Ready with its capacity, as the kubelet's node status update does.
+  template <class Done, class Failed>
+  void post_status(Done done, Failed failed) {
+    auto node = node_object();
+    self->request(options.gateway, request_timeout, atoms::api_atom_v,
+                  request(ApiRequest::UPDATE_STATUS, "", "nodes", "", &node))
+        .then([done](messages::ApiResponse&) mutable { done(); },
+              [failed](caf::error&) mutable { failed(); });
   }
 
   void retry_register() { self->delayed_send(self, register_retry, atoms::retry_atom_v); }
@@ -154,6 +163,11 @@ struct agent_state {
                                       "kube-node-lease", &lease))
                     .then([](messages::ApiResponse&) {}, [](caf::error&) {});
               });
+    // The node status too, every few renewals (the kubelet's nodeStatusUpdateFrequency):
+    // once the node lifecycle controller marked the node Unknown (renewals failed for a
+    // while, say without a leader), only the agent can say it is Ready again. Without this a
+    // live node stayed NotReady, its pods evicted, until the agent restarted.
+    if (++renewals % status_every_renewals == 0) post_status([] {}, [] {});
     self->delayed_send(self, options.lease_renew, atoms::tick_atom_v);
   }
 
@@ -161,16 +175,16 @@ struct agent_state {
               const actors::controllers::object_ptr& after) {
     const auto& any = static_cast<const messages::Pod&>(after ? *after : *before);
     const auto key = actors::controllers::cache_key(any);
-    auto it = workers.find(key);
+    auto it = workers->find(key);
     if (!after) {
-      if (it != workers.end()) {
+      if (it != workers->end()) {
         caf::anon_send(it->second, atoms::pod_gone_atom_v);
-        workers.erase(it);
+        workers->erase(it);
       }
       return;
     }
     const auto& pod = static_cast<const messages::Pod&>(*after);
-    if (it != workers.end()) {
+    if (it != workers->end()) {
       caf::anon_send(it->second, atoms::pod_update_atom_v, pod);
       return;
     }
@@ -181,14 +195,10 @@ struct agent_state {
     worker.pod_ip = next_pod_ip();
     worker.runtime = options.runtime;
     worker.runtime.seed = options.runtime.seed ^ std::hash<std::string>{}(key);
-    worker.unix_ms = options.unix_ms ? options.unix_ms : [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
+    worker.unix_ms = options.unix_ms;
     auto actor = spawn_pod_actor(self->home_system(), pod, std::move(worker));
     self->monitor(actor);
-    workers.emplace(key, actor);
+    workers->emplace(key, actor);
   }
 
   // The next address of this node's /24, as a sim stand-in for IPAM.
@@ -203,17 +213,26 @@ struct agent_state {
 caf::behavior node_agent(caf::stateful_actor<agent_state>* self, node_agent_options options) {
   self->state.self = self;
   self->state.options = std::move(options);
+  if (!self->state.options.unix_ms) {
+    self->state.options.unix_ms = [] {
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
+          .count();
+    };
+  }
   self->set_down_handler([self](caf::down_msg& down) {
-    auto& workers = self->state.workers;
+    auto& workers = *self->state.workers;
     for (auto it = workers.begin(); it != workers.end(); ++it)
       if (it->second.address() == down.source) {
         workers.erase(it);
         break;
       }
   });
-  // Pod actors go down with their agent, as a killed kubelet's pod workers do.
-  self->attach_functor([self] {
-    for (const auto& [_, worker] : self->state.workers)
+  // Pod actors go down with their agent, as a killed kubelet's pod workers do. The functor
+  // runs once the state is gone: it holds the map itself (reading self->state there was a
+  // use after free whenever an agent stopped).
+  self->attach_functor([workers = self->state.workers] {
+    for (const auto& [_, worker] : *workers)
       caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
   });
   self->state.register_node();
@@ -256,6 +275,7 @@ std::vector<caf::actor> spawn_hollow_nodes(caf::actor_system& system,
     options.runtime = hollow.runtime;
     options.runtime.seed = hollow.runtime.seed + static_cast<uint64_t>(i);
     options.lease_renew = hollow.lease_renew;
+    options.unix_ms = hollow.unix_ms;
     options.own_pod_watch = false;
     const std::string name = options.node_name;  // read before options is moved from
     by_name[name] = agents.emplace_back(spawn_node_agent(system, std::move(options)));

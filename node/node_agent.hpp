@@ -53,6 +53,7 @@ struct hollow_node_options {
   // False: the nodes register and heartbeat but run nothing (no pod router), as the nodes of
   // kube-scheduler's scheduler_perf: a scheduler benchmark without the kubelets' load.
   bool run_pods = true;
+  std::function<int64_t()> unix_ms;  // every agent's clock; the system clock when unset
 };
 
 // Hollow nodes for demos and scale tests: agents on the sim runtime in this process, and one

@@ -110,7 +110,27 @@ struct collector_state {
       // Its dependents may now be orphans, or be waiting for it (foreground, orphan).
       enqueue_dependents(meta);
     }
+    if (is_dependent_kind(tag)) {
+      // An owner being deleted waits for its dependents to go (foreground) or to let go of it
+      // (orphan): each change of theirs may be the last it waits for. Without this the owner
+      // was looked at again only if something else touched it, and a Deployment deleted in
+      // the foreground kept its finalizer forever once its last ReplicaSet was gone.
+      if (before) enqueue_owners_being_deleted(*messages::metadata_of(*before));
+      if (after) enqueue_owners_being_deleted(*messages::metadata_of(*after));
+    }
     queue->add(queue_key(tag, cache_key(after ? *after : *before)));
+  }
+
+  void enqueue_owners_being_deleted(const messages::ObjectMeta& dependent) {
+    for (const auto& ref : dependent.owner_references()) {
+      auto it = owners_by_uid.find(ref.uid());
+      if (it == owners_by_uid.end()) continue;
+      const auto& owner = *it->second;
+      if (!messages::metadata_of(owner)->has_deletion_timestamp()) continue;
+      for (std::size_t i = 0; i < kinds_watched; ++i)
+        if (watched(i).descriptor() == owner.GetDescriptor())
+          queue->add(queue_key(i, cache_key(owner)));
+    }
   }
 
   void enqueue_dependents(const messages::ObjectMeta& owner) {
@@ -140,13 +160,18 @@ struct collector_state {
     auto object = caches[tag]->find(key.substr(bar + 1));
     if (!object) return;
     const auto& meta = *messages::metadata_of(*object);
-    if (is_owner_kind(tag) && meta.has_deletion_timestamp()) finish_owner(tag, object);
+    // Any kind, not only the owner kinds: the collector deletes the dependents of a
+    // foreground deletion in the foreground too, so a pod may carry foregroundDeletion as
+    // well (or a user asked for it), and only the collector ever removes that finalizer.
+    // Without this, such a pod, and its owners up the chain, stayed Terminating forever.
+    if (meta.has_deletion_timestamp()) finish_owner(tag, object);
     if (is_dependent_kind(tag) && meta.owner_references_size() > 0 &&
         !meta.has_deletion_timestamp())
       check_owners(tag, object);
   }
 
-  // Foreground and orphan deletion of an owner that is being deleted.
+  // Foreground and orphan deletion of an object that is being deleted: handles its
+  // dependents, then removes the finalizer once they are gone (at once when it has none).
   void finish_owner(std::size_t tag, const object_ptr& owner) {
     const auto& meta = *messages::metadata_of(*owner);
     const bool orphan = has_finalizer(meta, gateway::orphan_finalizer);

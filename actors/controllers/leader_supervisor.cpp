@@ -43,6 +43,9 @@ struct supervisor_state {
     gateway_options gw;
     gw.store = options.raft;
     gw.unix_ms = options.unix_ms;
+    // The controllers create the pods through this gateway: without it, their pods got the
+    // gateway's built-in 10 s instead of --eviction-timeout.
+    gw.default_toleration_seconds = options.node_lifecycle.toleration_seconds();
     gateway = spawn_gateway(self->home_system(), std::move(gw));
     controller_context context{gateway, options.unix_ms, {}};
     running = start_controllers(self->home_system(), context, options.node_lifecycle);

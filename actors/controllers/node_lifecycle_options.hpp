@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 namespace troupe::actors::controllers {
 
@@ -16,6 +17,11 @@ struct node_lifecycle_options {
   std::chrono::milliseconds eviction_timeout{10000};
   // How often leases are checked.
   std::chrono::milliseconds monitor_period{1000};
+
+  // The gateway's default tolerationSeconds, which is what makes eviction_timeout hold.
+  int64_t toleration_seconds() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(eviction_timeout).count();
+  }
 };
 
 }  // namespace troupe::actors::controllers

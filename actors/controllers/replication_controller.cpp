@@ -42,6 +42,10 @@ struct expectations {
   bool satisfied(int64_t now) const { return (adds <= 0 && deletes.empty()) || now > deadline_ms; }
 };
 
+const std::string& uid_of(const google::protobuf::Message& object) {
+  return messages::metadata_of(object)->uid();
+}
+
 const messages::kind_info& kind_of(replica_kind kind) {
   return *messages::find_kind(kind == replica_kind::replica_set
                                   ? messages::ReplicaSet::descriptor()
@@ -80,13 +84,19 @@ struct replication_state {
         self, context.gateway,
         which == replica_kind::replica_set ? "replicaset-controller" : "replication-controller",
         [ctx = context] { return ctx.now_ms(); });
-    owners = std::make_unique<informer>(self, context.informers(), kind(), owners_tag,
-                                        [this](const object_ptr& before, const object_ptr& after) {
-                                          const auto& object = after ? *after : *before;
-                                          auto key = cache_key(object);
-                                          if (!after) expected.erase(key);
-                                          queue->add(key);
-                                        });
+    owners =
+        std::make_unique<informer>(self, context.informers(), kind(), owners_tag,
+                                   [this](const object_ptr& before, const object_ptr& after) {
+                                     const auto& object = after ? *after : *before;
+                                     auto key = cache_key(object);
+                                     // Expectations belong to one object, not to its
+                                     // name: a relist may show a deleted and re-created
+                                     // owner as one change, and the new one must not
+                                     // wait for the old one's pods.
+                                     if (!after || (before && uid_of(*before) != uid_of(*after)))
+                                       expected.erase(key);
+                                     queue->add(key);
+                                   });
     pods = std::make_unique<informer>(
         self, context.informers(), *messages::find_kind(Pod::descriptor()), pods_tag,
         [this](const object_ptr& before, const object_ptr& after) { on_pod(before, after); });
@@ -163,6 +173,10 @@ struct replication_state {
     auto& wait = expected[key];
     wait.deadline_ms = context.now_ms() + expectations_timeout_ms;
     wait.adds = static_cast<int>(actions.create.size());
+    // Expectations that are never met (the effect of a write never showed in the cache) hold
+    // the owner only until their deadline, and only if something brings it back here then:
+    // this does, else a quiet owner stayed off its replicas for good.
+    queue->add_after(key, std::chrono::milliseconds(expectations_timeout_ms + 1));
     std::shared_ptr<const google::protobuf::Message> keep(object.New());
     const_cast<google::protobuf::Message&>(*keep).CopyFrom(object);
     for (auto& pod : actions.create) {
@@ -240,9 +254,16 @@ struct replication_state {
     request.set_namespace_(meta.namespace_());
     request.set_name(meta.name());
     request.set_object(updated->SerializeAsString());
-    // A conflict means the owner changed; its watch event queues it again.
+    // A conflict means the owner changed, and not_found that it is gone: their watch events
+    // queue it again. Any other failure (no leader, a lost reply) comes with no event, and
+    // the status would stay stale until something else touched the owner.
     self->request(context.gateway, request_timeout, atoms::api_atom_v, std::move(request))
-        .then([](messages::ApiResponse&) {}, [](caf::error&) {});
+        .then([](messages::ApiResponse&) {},
+              [this, key](caf::error& e) {
+                if (!messages::is_error(e, messages::errc::conflict) &&
+                    !messages::is_error(e, messages::errc::not_found))
+                  queue->add_after(key, std::chrono::seconds(1));
+              });
   }
 };
 

@@ -45,6 +45,7 @@ constexpr int64_t initial_backoff_ms = 1000;
 constexpr int64_t max_backoff_ms = 10000;
 constexpr int64_t max_unschedulable_ms = 60000;
 constexpr auto retry_tick = std::chrono::milliseconds(500);
+constexpr auto bind_retry_delay = std::chrono::milliseconds(500);
 
 // A pod that fit nowhere, waiting for the cluster to change.
 struct parked_pod {
@@ -85,6 +86,9 @@ struct scheduler_state {
   // Decisions waiting for a BIND request.
   std::vector<Pod> batch;
   int batches_in_flight = 0;
+  // Pods whose BIND request failed as a whole, to be queued again after bind_retry_delay.
+  std::set<std::string> bind_retry;
+  bool bind_retry_scheduled = false;
 
   void start() {
     events = std::make_unique<controllers::event_recorder>(
@@ -213,17 +217,26 @@ struct scheduler_state {
                 send_batches();
               },
               [this, shared](caf::error&) {
+                // The request failed as a whole (no leader, deposed, a timeout): the pods are
+                // tried again after a pause. At once, a deposed leader's scheduler spun in a
+                // hot loop of doomed bindings until it was stopped.
                 --batches_in_flight;
-                for (const auto& pod : *shared)
-                  bound(pod, false);
+                for (const auto& pod : *shared) {
+                  bound(pod, false, false);
+                  bind_retry.insert(cache_key(pod));
+                }
+                if (!bind_retry_scheduled) {
+                  bind_retry_scheduled = true;
+                  self->delayed_send(self, bind_retry_delay, atoms::retry_atom_v);
+                }
                 send_batches();
               });
     }
   }
 
-  // A binding's outcome. A failed one is undone in the cache; the pod's next watch event (or
-  // the one that made the binding fail) queues it again.
-  void bound(const Pod& pod, bool ok) {
+  // A binding's outcome. A failed one is undone in the cache and, if `requeue`, queued
+  // again (the pod's next watch event, or the one that made the binding fail, would too).
+  void bound(const Pod& pod, bool ok, bool requeue = true) {
     const std::string key = cache_key(pod);
     binding.erase(key);
     if (ok) {
@@ -234,8 +247,20 @@ struct scheduler_state {
       return;
     }
     logic.forget_pod(pod_key(pod));
+    if (requeue) enqueue_if_pending(key);
+  }
+
+  void enqueue_if_pending(const std::string& key) {
     if (auto current = pods->find(key); current && wants_node(static_cast<const Pod&>(*current)))
       enqueue(key);
+  }
+
+  void retry_bindings() {
+    bind_retry_scheduled = false;
+    auto keys = std::move(bind_retry);
+    bind_retry.clear();
+    for (const auto& key : keys)
+      enqueue_if_pending(key);
   }
 
   // kube-scheduler's handling of an unschedulable pod: the PodScheduled=False condition, a
@@ -301,6 +326,7 @@ caf::behavior scheduler(caf::stateful_actor<scheduler_state>* self,
   st.start();
   caf::message_handler own{
       [self](atoms::flush_atom) { self->state.schedule_pass(); },
+      [self](atoms::retry_atom) { self->state.retry_bindings(); },
       [self](atoms::tick_atom) {
         self->state.retry_parked();
         self->delayed_send(self, retry_tick, atoms::tick_atom_v);

@@ -24,8 +24,8 @@
 namespace {
 
 using troupe::test_support::contains;
-using troupe::test_support::matches;
 using troupe::test_support::embedded_cluster;
+using troupe::test_support::matches;
 using troupe::test_support::run_result;
 
 // Run from the repository root, as the tutorial's user runs from the manifests' folder.
