@@ -7,6 +7,7 @@
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "actors/controllers/event_sink.hpp"
 #include "actors/controllers/informer.hpp"
 #include "messages/kinds.hpp"
 #include "messages/proto/api.pb.h"
@@ -131,6 +132,24 @@ struct agent_state {
               [failed](caf::error&) mutable { failed(); });
   }
 
+  // Posts the node status when the server's copy does not show the node Ready.
+  void correct_status() {
+    ApiRequest get;
+    get.set_verb(ApiRequest::GET);
+    get.set_resource("nodes");
+    get.set_name(options.node_name);
+    self->request(options.gateway, request_timeout, atoms::api_atom_v, get)
+        .then(
+            [this](messages::ApiResponse& response) {
+              messages::Node node;
+              if (!node.ParseFromString(response.object())) return;
+              for (const auto& c : node.status().conditions())
+                if (c.type() == "Ready" && c.status() == "True") return;
+              post_status([] {}, [] {});
+            },
+            [](caf::error&) {});
+  }
+
   void retry_register() { self->delayed_send(self, register_retry, atoms::retry_atom_v); }
 
   void registered() {
@@ -166,8 +185,10 @@ struct agent_state {
     // The node status too, every few renewals (the kubelet's nodeStatusUpdateFrequency):
     // once the node lifecycle controller marked the node Unknown (renewals failed for a
     // while, say without a leader), only the agent can say it is Ready again. Without this a
-    // live node stayed NotReady, its pods evicted, until the agent restarted.
-    if (++renewals % status_every_renewals == 0) post_status([] {}, [] {});
+    // live node stayed NotReady, its pods evicted, until the agent restarted. As the kubelet
+    // does, it compares with the server's copy and writes only when they differ: a read per
+    // node every few seconds instead of a write that every node watcher would see.
+    if (++renewals % status_every_renewals == 0) correct_status();
     self->delayed_send(self, options.lease_renew, atoms::tick_atom_v);
   }
 
@@ -191,6 +212,7 @@ struct agent_state {
     pod_actor_options worker;
     worker.gateway = options.gateway;
     worker.node_name = options.node_name;
+    worker.event_sink = options.event_sink;
     worker.host_ip = options.internal_ip;
     worker.pod_ip = next_pod_ip();
     worker.runtime = options.runtime;
@@ -219,6 +241,12 @@ caf::behavior node_agent(caf::stateful_actor<agent_state>* self, node_agent_opti
                  std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
+  }
+  if (!self->state.options.event_sink) {
+    // Its own event sink, which goes down with it.
+    self->state.options.event_sink =
+        actors::controllers::spawn_event_sink(self->home_system(), self->state.options.gateway);
+    self->link_to(self->state.options.event_sink);
   }
   self->set_down_handler([self](caf::down_msg& down) {
     auto& workers = *self->state.workers;

@@ -38,6 +38,8 @@ struct node_agent_options {
   // False: the agent keeps no pod watch of its own; a pod router (below) sends it
   // (pod_update_atom, Pod) and (pod_gone_atom, Pod) for its pods instead.
   bool own_pod_watch = true;
+  // Where its pods' events go in batches (event_sink.hpp); unset: the agent starts its own.
+  caf::actor event_sink;
 };
 
 caf::actor spawn_node_agent(caf::actor_system& system, node_agent_options options);

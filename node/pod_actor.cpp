@@ -44,7 +44,7 @@ struct pod_state {
     lifecycle = std::make_unique<pod_lifecycle>(pod, now());
     lifecycle->set_ips(options.host_ip, options.pod_ip);
     recorder = std::make_unique<actors::controllers::event_recorder>(
-        self, options.gateway, "kubelet", options.unix_ms, options.node_name);
+        self, options.gateway, "kubelet", options.unix_ms, options.node_name, options.event_sink);
     events = std::make_unique<kubelet_events>(lifecycle->pod());
     // The runtime calls back from our own timers, so its events arrive on this actor's thread.
     runtime = std::make_unique<sim_runtime>(

@@ -22,6 +22,7 @@ namespace troupe::node {
 struct pod_actor_options {
   actors::gateway_actor gateway;
   std::string node_name;  // the source of the kubelet's events
+  caf::actor event_sink;  // where they go (event_sink.hpp)
   std::string host_ip;
   std::string pod_ip;
   // The sim runtime's behaviour (a hollow node's runtime); each pod actor runs its own.

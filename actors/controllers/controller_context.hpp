@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <functional>
 
+#include <memory>
+#include <string>
+
+#include "actors/controllers/event_recorder.hpp"
 #include "actors/controllers/informer.hpp"
 #include "actors/gateway/gateway_api.hpp"
 
@@ -21,7 +25,19 @@ struct controller_context {
   // and its objects. Null: each informer lists and watches on its own.
   caf::actor informer_hub;
 
+  // The process's event sink (event_sink.hpp), which batches the controllers' events. Null:
+  // each recorder writes its own.
+  caf::actor event_sink;
+
   informer_source informers() const { return {gateway, informer_hub}; }
+
+  // An event recorder for the controller `component`, writing through the sink.
+  std::unique_ptr<event_recorder> recorder(caf::event_based_actor* self,
+                                           std::string component) const {
+    return std::make_unique<event_recorder>(
+        self, gateway, std::move(component), [ctx = *this] { return ctx.now_ms(); }, std::string{},
+        event_sink);
+  }
 
   int64_t now_ms() const {
     if (unix_ms) return unix_ms();

@@ -50,9 +50,7 @@ struct deployment_state {
 
   void start() {
     queue = std::make_unique<work_queue>(self);
-    events = std::make_unique<event_recorder>(self, context.gateway,
-                                              std::string(deployment_controller_component),
-                                              [ctx = context] { return ctx.now_ms(); });
+    events = context.recorder(self, std::string(deployment_controller_component));
     deployments = std::make_unique<informer>(
         self, context.informers(), *messages::find_kind(Deployment::descriptor()), deployments_tag,
         [this](const object_ptr& before, const object_ptr& after) {

@@ -1094,7 +1094,15 @@ deployment_plan plan_deployment(const Deployment& d,
 
 std::optional<DeploymentStatus> resolve_create_conflict(const Deployment& d,
                                                         const ReplicaSet& existing) {
-  if (is_controlled_by(existing, d) &&
+  // Ours, or an orphan of the same template that the next pass adopts (the cache showed it only
+  // after the pass that tried to create it: counting it a collision left two ReplicaSets of
+  // one template, as the control-plane simulation found).
+  auto selector = messages::label_selector::from_proto(d.spec().selector());
+  const bool adoptable = controller_of(existing.metadata()) == nullptr &&
+                         !existing.metadata().has_deletion_timestamp() && selector.value &&
+                         !selector.value->empty() &&
+                         selector.value->matches(existing.metadata().labels());
+  if ((is_controlled_by(existing, d) || adoptable) &&
       templates_equal_ignoring_hash(d.spec().template_(), existing.spec().template_())) {
     return std::nullopt;
   }

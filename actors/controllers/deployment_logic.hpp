@@ -187,9 +187,9 @@ deployment_plan plan_deployment(const messages::Deployment& d,
                                 std::span<const messages::Pod* const> pods, int64_t now_ms);
 
 // The create of the planned new ReplicaSet failed with AlreadyExists and `existing` holds that
-// name. nullopt: it is the Deployment's own new ReplicaSet (controlled by it, same template):
-// resync. Otherwise a hash collision: the status to write, collisionCount incremented, so the
-// next pass picks another name.
+// name. nullopt: it is the Deployment's own new ReplicaSet (controlled by it, or an orphan it
+// selects and will adopt; same template): resync. Otherwise a hash collision: the status to write,
+// collisionCount incremented, so the next pass picks another name.
 std::optional<messages::DeploymentStatus> resolve_create_conflict(
     const messages::Deployment& d, const messages::ReplicaSet& existing);
 

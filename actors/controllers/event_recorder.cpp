@@ -21,9 +21,10 @@ messages::Time time_at(int64_t unix_ms) {
 
 event_recorder::event_recorder(caf::event_based_actor* self, gateway_actor gateway,
                                std::string component, std::function<int64_t()> unix_ms,
-                               std::string host)
+                               std::string host, caf::actor sink)
     : self_(self),
       gateway_(std::move(gateway)),
+      sink_(std::move(sink)),
       component_(std::move(component)),
       host_(std::move(host)),
       unix_ms_(std::move(unix_ms)) {}
@@ -82,6 +83,10 @@ void event_recorder::record(const google::protobuf::Message& object, std::string
     request.set_verb(messages::ApiRequest::CREATE);
     request.set_object(event.SerializeAsString());
     seen_.emplace(std::move(identity), std::move(event));
+  }
+  if (sink_) {
+    self_->send(sink_, atoms::api_atom_v, std::move(request));
+    return;
   }
   self_->request(gateway_, std::chrono::seconds(30), atoms::api_atom_v, std::move(request))
       .then([](messages::ApiResponse&) {}, [](caf::error&) {});

@@ -20,9 +20,10 @@ namespace troupe::actors::controllers {
 class event_recorder {
  public:
   // `component` is the source ("deployment-controller", "default-scheduler"; for an agent
-  // "kubelet" with `host` its node).
+  // "kubelet" with `host` its node). Writes go through `sink` (event_sink.hpp) when given,
+  // which batches them, else straight to the gateway.
   event_recorder(caf::event_based_actor* self, gateway_actor gateway, std::string component,
-                 std::function<int64_t()> unix_ms, std::string host = {});
+                 std::function<int64_t()> unix_ms, std::string host = {}, caf::actor sink = {});
 
   // Records that `reason` happened to `object` (a Pod, ReplicaSet, ...; any API kind).
   void record(const google::protobuf::Message& object, std::string_view type,
@@ -39,6 +40,7 @@ class event_recorder {
  private:
   caf::event_based_actor* self_;
   gateway_actor gateway_;
+  caf::actor sink_;
   std::string component_;
   std::string host_;
   std::function<int64_t()> unix_ms_;

@@ -47,7 +47,7 @@ struct supervisor_state {
     // gateway's built-in 10 s instead of --eviction-timeout.
     gw.default_toleration_seconds = options.node_lifecycle.toleration_seconds();
     gateway = spawn_gateway(self->home_system(), std::move(gw));
-    controller_context context{gateway, options.unix_ms, {}};
+    controller_context context{gateway, options.unix_ms, {}, {}};
     running = start_controllers(self->home_system(), context, options.node_lifecycle);
     // Linked: they go down with this actor when it is stopped, and it hears of their failure.
     running.push_back(caf::actor_cast<caf::actor>(gateway));

@@ -86,8 +86,7 @@ struct lifecycle_state {
 
   void start() {
     started_ms = context.now_ms();
-    events = std::make_unique<event_recorder>(self, context.gateway, "node-controller",
-                                              [ctx = context] { return ctx.now_ms(); });
+    events = context.recorder(self, "node-controller");
     auto ignore = [](const object_ptr&, const object_ptr&) {};
     nodes = std::make_unique<informer>(self, context.informers(),
                                        *messages::find_kind(Node::descriptor()), nodes_tag, ignore);

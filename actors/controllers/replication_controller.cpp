@@ -80,10 +80,8 @@ struct replication_state {
 
   void start() {
     queue = std::make_unique<work_queue>(self);
-    events = std::make_unique<event_recorder>(
-        self, context.gateway,
-        which == replica_kind::replica_set ? "replicaset-controller" : "replication-controller",
-        [ctx = context] { return ctx.now_ms(); });
+    events = context.recorder(self, which == replica_kind::replica_set ? "replicaset-controller"
+                                                                       : "replication-controller");
     owners =
         std::make_unique<informer>(self, context.informers(), kind(), owners_tag,
                                    [this](const object_ptr& before, const object_ptr& after) {

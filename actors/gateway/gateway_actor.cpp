@@ -154,7 +154,10 @@ struct gateway_state {
         list(*kind, request, rp);
         break;
       case ApiRequest::CREATE:
-        create(*kind, request, rp);
+        if (request.objects_size() > 0)
+          create_many(*kind, request, rp);
+        else
+          create(*kind, request, rp);
         break;
       case ApiRequest::UPDATE:
       case ApiRequest::UPDATE_STATUS:
@@ -257,6 +260,68 @@ struct gateway_state {
     if (!kind.namespaced || &kind == &namespace_kind()) return write();
     // The namespace must exist, as Kubernetes' NamespaceLifecycle admission requires.
     fetch(namespace_kind(), "", meta.namespace_(), rp,
+          [write](std::unique_ptr<Message>, uint64_t) mutable { write(); });
+  }
+
+  // CREATE of many objects of one kind in the request's namespace (events, in batches): each is
+  // admitted as create() admits one, and those admitted are proposed in one non-atomic batch.
+  // Services are refused: their addresses are allocated one at a time.
+  void create_many(const kind_info& kind, const ApiRequest& request, promise rp) {
+    if (is_service(kind)) {
+      rp.deliver(api_errors::invalid("services are created one at a time"));
+      return;
+    }
+    auto out = std::make_shared<ApiResponse>();
+    messages::StoreCommand batch;
+    batch.mutable_batch();
+    std::vector<int> slot;  // the request object of each batch command
+    for (int i = 0; i < request.objects_size(); ++i) {
+      out->add_failures();
+      std::unique_ptr<Message> object = kind.new_object();
+      if (!object->ParseFromString(request.objects(i))) {
+        out->set_failures(i, "the request's object is not a " + std::string(kind.kind));
+        continue;
+      }
+      if (auto s = gateway::prepare_create(*object, kind, request.namespace_(), now_ms(), rng);
+          !s.ok()) {
+        out->set_failures(i, s.message());
+        continue;
+      }
+      if (auto* pod = dynamic_cast<messages::Pod*>(object.get()))
+        gateway::add_default_tolerations(*pod, options.default_toleration_seconds);
+      if (auto error = default_and_validate(*object, kind)) {
+        out->set_failures(i, messages::message_of(error));
+        continue;
+      }
+      const auto& meta = *gateway::metadata_of(*object);
+      if (meta.namespace_() != request.namespace_()) {
+        out->set_failures(i, "the object's namespace is not the request's");
+        continue;
+      }
+      auto key = store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
+      if (!key.ok()) {
+        out->set_failures(i, key.error().message());
+        continue;
+      }
+      auto* create = batch.mutable_batch()->add_commands()->mutable_create();
+      create->set_key(*key);
+      create->set_value(encode_for_store(*object));
+      slot.push_back(i);
+    }
+    auto write = [this, rp, out, slot, &kind, request, batch = std::move(batch)]() mutable {
+      propose_each(std::move(batch), slot, kind, request, std::move(*out), rp,
+                   [&kind](errc code, const std::string& name) {
+                     return code == errc::already_exists
+                                ? messages::message_of(api_errors::already_exists(kind, name))
+                                : "the store refused the create (code " +
+                                      std::to_string(static_cast<int>(code)) + ")";
+                   });
+    };
+    if (!kind.namespaced) {
+      write();
+      return;
+    }
+    fetch(namespace_kind(), "", request.namespace_(), rp,
           [write](std::unique_ptr<Message>, uint64_t) mutable { write(); });
   }
 
@@ -415,24 +480,34 @@ struct gateway_state {
       update->set_value(encode_for_store(pod));
       slot.push_back(i);
     }
+    propose_each(std::move(batch), std::move(slot), kind, request, std::move(out), std::move(rp),
+                 [&kind](errc code, const std::string& name) {
+                   return code == errc::conflict ? api_errors::conflict_message(kind, name)
+                                                 : api_errors::not_found_message(kind, name);
+                 });
+  }
+
+  // Proposes `batch`, whose j-th command comes from request object slot[j], and answers with
+  // `out`, each failed command's message, why(code, object name), in its object's place.
+  template <class Why>
+  void propose_each(messages::StoreCommand batch, std::vector<int> slot, const kind_info& kind,
+                    const ApiRequest& request, ApiResponse out, promise rp, Why why) {
     if (slot.empty()) {
       rp.deliver(std::move(out));
       return;
     }
     self->request(options.store, options.store_timeout, atoms::propose_atom_v, std::move(batch))
         .then(
-            [rp, out, slot, &kind, request](StoreResult& result) mutable {
+            [rp, out, slot, &kind, request, why](StoreResult& result) mutable {
               for (std::size_t j = 0; j < slot.size(); ++j) {
                 const auto code = j < static_cast<std::size_t>(result.batch_size())
                                       ? result.batch(static_cast<int>(j)).code()
                                       : result.code();
                 if (code == 0) continue;
-                messages::Pod pod;
-                (void)pod.ParseFromString(request.objects(slot[j]));
-                const auto& name = pod.metadata().name();
-                out.set_failures(slot[j], static_cast<errc>(code) == errc::conflict
-                                              ? api_errors::conflict_message(kind, name)
-                                              : api_errors::not_found_message(kind, name));
+                std::unique_ptr<Message> object = kind.new_object();
+                (void)object->ParseFromString(request.objects(slot[j]));
+                out.set_failures(
+                    slot[j], why(static_cast<errc>(code), gateway::metadata_of(*object)->name()));
               }
               rp.deliver(std::move(out));
             },

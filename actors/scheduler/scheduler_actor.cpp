@@ -86,14 +86,14 @@ struct scheduler_state {
   // Decisions waiting for a BIND request.
   std::vector<Pod> batch;
   int batches_in_flight = 0;
-  // Pods whose BIND request failed as a whole, to be queued again after bind_retry_delay.
-  std::set<std::string> bind_retry;
+  // Pods whose binding failed, by cache key, with their pod_key: still assumed until
+  // bind_retry_delay has passed, then forgotten (unless the watch showed them bound) and queued
+  // again.
+  std::map<std::string, std::string> bind_retry;
   bool bind_retry_scheduled = false;
 
   void start() {
-    events = std::make_unique<controllers::event_recorder>(
-        self, context.gateway, std::string(scheduler_name),
-        [ctx = context] { return ctx.now_ms(); });
+    events = context.recorder(self, std::string(scheduler_name));
     nodes = std::make_unique<informer>(
         self, context.informers(), *messages::find_kind(messages::Node::descriptor()), nodes_tag,
         [this](const object_ptr& before, const object_ptr& after) {
@@ -217,37 +217,36 @@ struct scheduler_state {
                 send_batches();
               },
               [this, shared](caf::error&) {
-                // The request failed as a whole (no leader, deposed, a timeout): the pods are
-                // tried again after a pause. At once, a deposed leader's scheduler spun in a
-                // hot loop of doomed bindings until it was stopped.
+                // The request failed as a whole (no leader, deposed, a timeout). Tried again at
+                // once, a deposed leader's scheduler spun in a hot loop of doomed bindings.
                 --batches_in_flight;
-                for (const auto& pod : *shared) {
-                  bound(pod, false, false);
-                  bind_retry.insert(cache_key(pod));
-                }
-                if (!bind_retry_scheduled) {
-                  bind_retry_scheduled = true;
-                  self->delayed_send(self, bind_retry_delay, atoms::retry_atom_v);
-                }
+                for (const auto& pod : *shared)
+                  bound(pod, false);
                 send_batches();
               });
     }
   }
 
-  // A binding's outcome. A failed one is undone in the cache and, if `requeue`, queued
-  // again (the pod's next watch event, or the one that made the binding fail, would too).
-  void bound(const Pod& pod, bool ok, bool requeue = true) {
+  // A binding's outcome. A failed one keeps its assumption for bind_retry_delay: its failure may
+  // be a lost answer to a binding that was committed, and forgetting it at once would show the
+  // node's capacity free until the watch brings the bound pod (the simulation caught a node
+  // overcommitted so). The watch's add_pod confirms a committed one meanwhile; then
+  // retry_bindings forgets what is still only assumed and queues the pod again.
+  void bound(const Pod& pod, bool ok) {
     const std::string key = cache_key(pod);
-    binding.erase(key);
     if (ok) {
+      binding.erase(key);
       logic.confirm_pod(pod_key(pod));
       events->normal(pod, "Scheduled",
                      "Successfully assigned " + pod.metadata().namespace_() + "/" +
                          pod.metadata().name() + " to " + pod.spec().node_name());
       return;
     }
-    logic.forget_pod(pod_key(pod));
-    if (requeue) enqueue_if_pending(key);
+    bind_retry[key] = pod_key(pod);
+    if (!bind_retry_scheduled) {
+      bind_retry_scheduled = true;
+      self->delayed_send(self, bind_retry_delay, atoms::retry_atom_v);
+    }
   }
 
   void enqueue_if_pending(const std::string& key) {
@@ -257,10 +256,13 @@ struct scheduler_state {
 
   void retry_bindings() {
     bind_retry_scheduled = false;
-    auto keys = std::move(bind_retry);
+    auto failed = std::move(bind_retry);
     bind_retry.clear();
-    for (const auto& key : keys)
+    for (const auto& [key, assumed] : failed) {
+      binding.erase(key);
+      logic.forget_pod(assumed);
       enqueue_if_pending(key);
+    }
   }
 
   // kube-scheduler's handling of an unschedulable pod: the PodScheduled=False condition, a

@@ -13,7 +13,8 @@
 //   5. Server RSS holding 10,000 and 100,000 pods.
 // Peers (quoted, not run): kube-scheduler's scheduler_perf thresholds, 680-810 pods/s at
 // 5,000 nodes; Kubernetes' API SLOs: mutating calls p99 <= 1 s, LIST p99 <= 30 s.
-// Prints a table, and as its last line one JSON object. `--quick` shrinks every size 10x.
+// Prints a table, and as its last line one JSON object. `--quick` shrinks every size 10x;
+// `--bindings` runs only the backlog bindings (2, without the pods-running row), for medians.
 #include <unistd.h>
 
 #include <chrono>
@@ -283,7 +284,22 @@ std::string backlog_detail(const binding_result& r) {
 
 }  // namespace
 
+// `--bindings`: the backlog bindings alone, for repeated runs.
+int bindings_only() {
+  auto small = backlog_bindings(1000, 30000);
+  auto large = backlog_bindings(5000, 30000);
+  std::cout << "bench_controlplane --bindings\n\n"
+            << "  committed bindings/s, 1000 nodes  " << fmt(small.per_second()) << "  "
+            << backlog_detail(small) << "\n"
+            << "  committed bindings/s, 5000 nodes  " << fmt(large.per_second()) << "  "
+            << backlog_detail(large) << "\n\n";
+  std::printf("{\"bindings_per_s\":{\"1000\":%.0f,\"5000\":%.0f},\"pods\":30000}\n",
+              small.per_second(), large.per_second());
+  return 0;
+}
+
 int main(int argc, char** argv) {
+  if (argc > 1 && std::string(argv[1]) == "--bindings") return bindings_only();
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
   const int scale = quick ? 10 : 1;
   const int pods = 30000 / scale, small = 1000 / scale, large = 5000 / scale;

@@ -874,6 +874,18 @@ BOOST_AUTO_TEST_CASE(resolve_create_conflict_bumps_collision_count_for_a_foreign
              "False/ReplicaSetCreateError/" + failure.event.message);
 }
 
+BOOST_AUTO_TEST_CASE(resolve_create_conflict_leaves_an_adoptable_orphan_to_adoption) {
+  auto d = make_deployment(3);
+  auto orphan = old_rs(rs_name_for(d), 1, 3, 0, "nginx:1.7.0", 100);
+  orphan.mutable_metadata()->clear_owner_references();
+  (*orphan.mutable_metadata()->mutable_labels())["type"] = "front-end";
+  // The next pass adopts it: no second ReplicaSet of this template under another name.
+  BOOST_TEST(!dl::resolve_create_conflict(d, orphan));
+  // One the selector does not take is someone else's: a collision.
+  (*orphan.mutable_metadata()->mutable_labels())["type"] = "debug";
+  BOOST_TEST(dl::resolve_create_conflict(d, orphan).has_value());
+}
+
 BOOST_AUTO_TEST_CASE(claim_replica_sets_adopts_orphans_and_releases_mismatches) {
   auto d = make_deployment(2);
   auto owned = old_rs("owned", 1, 2, 2, "nginx:1.7.0", 100);

@@ -404,6 +404,43 @@ BOOST_FIXTURE_TEST_CASE(bind_commits_many_pods_in_one_request_each_on_its_own, f
              "");
 }
 
+BOOST_FIXTURE_TEST_CASE(create_of_many_commits_each_object_on_its_own, fixture,
+                        *boost::unit_test::timeout(60)) {
+  auto event = [](const std::string& name, const std::string& reason) {
+    troupe::messages::Event e;
+    e.mutable_metadata()->set_name(name);
+    e.mutable_involved_object()->set_kind("Pod");
+    e.mutable_involved_object()->set_name("a");
+    e.set_reason(reason);
+    e.set_type("Normal");
+    return e.SerializeAsString();
+  };
+  ApiRequest r;
+  r.set_verb(ApiRequest::CREATE);
+  r.set_resource("events");
+  r.set_namespace_("default");
+  r.add_objects(event("a.1", "Scheduled"));
+  r.add_objects("not an event");
+  r.add_objects(event("a.2", "Pulled"));
+  r.add_objects(event("a.1", "Again"));  // a name taken in the same batch
+  auto response = std::get<ApiResponse>(call(r));
+  BOOST_TEST_REQUIRE(response.failures_size() == 4);
+  BOOST_TEST(response.failures(0) == "");
+  BOOST_TEST(response.failures(1) == "the request's object is not a Event");
+  BOOST_TEST(response.failures(2) == "");
+  BOOST_TEST(response.failures(3) == "events \"a.1\" already exists", response.failures(3));
+  BOOST_TEST(decoded<troupe::messages::Event>(get("", "events", "default", "a.2")).reason() ==
+             "Pulled");
+  BOOST_TEST(decoded<troupe::messages::Event>(get("", "events", "default", "a.1")).reason() ==
+             "Scheduled");
+
+  r.set_namespace_("nowhere");
+  BOOST_TEST(failed(call(r)).message == "namespaces \"nowhere\" not found");
+  r.set_resource("services");
+  r.set_namespace_("default");
+  BOOST_TEST((failed(call(r)).code == errc::invalid));
+}
+
 BOOST_FIXTURE_TEST_CASE(scale_subresource_reads_and_sets_replicas, fixture,
                         *boost::unit_test::timeout(60)) {
   troupe::messages::ReplicaSet rs;

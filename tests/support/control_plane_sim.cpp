@@ -173,7 +173,8 @@ void control_plane_sim::start_leader() {
   gateway.seed = derive_seed(200 + next->epoch);
   gateway.default_toleration_seconds = options_.node_lifecycle.toleration_seconds();
   next->gateway = actors::spawn_gateway(system_, std::move(gateway));
-  actors::controllers::controller_context context{next->gateway, [this] { return unix_ms(); }, {}};
+  actors::controllers::controller_context context{
+      next->gateway, [this] { return unix_ms(); }, {}, {}};
   next->actors = actors::controllers::start_controllers(system_, context, options_.node_lifecycle);
   next->actors.push_back(caf::actor_cast<caf::actor>(next->gateway));
   // In start_controllers' order, then the gateway.
