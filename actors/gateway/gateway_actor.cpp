@@ -225,14 +225,7 @@ struct gateway_state {
       rp.deliver(api_errors::invalid("the request's object is not a " + std::string(kind.kind)));
       return;
     }
-    if (auto s = gateway::prepare_create(*object, kind, request.namespace_(), now_ms(), rng);
-        !s.ok()) {
-      rp.deliver(caf::make_error(s.code(), s.message()));
-      return;
-    }
-    if (auto* pod = dynamic_cast<messages::Pod*>(object.get()))
-      gateway::add_default_tolerations(*pod, options.default_toleration_seconds);
-    if (auto error = default_and_validate(*object, kind)) {
+    if (auto error = admit_new(*object, kind, request.namespace_())) {
       rp.deliver(std::move(error));
       return;
     }
@@ -263,6 +256,16 @@ struct gateway_state {
           [write](std::unique_ptr<Message>, uint64_t) mutable { write(); });
   }
 
+  // A new object's admission: the server-owned metadata, the default tolerations of a pod, then
+  // defaults and validation. The error in kubectl's words, or none.
+  caf::error admit_new(Message& object, const kind_info& kind, const std::string& ns) {
+    if (auto s = gateway::prepare_create(object, kind, ns, now_ms(), rng); !s.ok())
+      return caf::make_error(s.code(), s.message());
+    if (auto* pod = dynamic_cast<messages::Pod*>(&object))
+      gateway::add_default_tolerations(*pod, options.default_toleration_seconds);
+    return default_and_validate(object, kind);
+  }
+
   // CREATE of many objects of one kind in the request's namespace (events, in batches): each is
   // admitted as create() admits one, and those admitted are proposed in one non-atomic batch.
   // Services are refused: their addresses are allocated one at a time.
@@ -271,36 +274,29 @@ struct gateway_state {
       rp.deliver(api_errors::invalid("services are created one at a time"));
       return;
     }
-    auto out = std::make_shared<ApiResponse>();
+    ApiResponse out;
     messages::StoreCommand batch;
     batch.mutable_batch();
     std::vector<int> slot;  // the request object of each batch command
     for (int i = 0; i < request.objects_size(); ++i) {
-      out->add_failures();
+      out.add_failures();
       std::unique_ptr<Message> object = kind.new_object();
       if (!object->ParseFromString(request.objects(i))) {
-        out->set_failures(i, "the request's object is not a " + std::string(kind.kind));
+        out.set_failures(i, "the request's object is not a " + std::string(kind.kind));
         continue;
       }
-      if (auto s = gateway::prepare_create(*object, kind, request.namespace_(), now_ms(), rng);
-          !s.ok()) {
-        out->set_failures(i, s.message());
-        continue;
-      }
-      if (auto* pod = dynamic_cast<messages::Pod*>(object.get()))
-        gateway::add_default_tolerations(*pod, options.default_toleration_seconds);
-      if (auto error = default_and_validate(*object, kind)) {
-        out->set_failures(i, messages::message_of(error));
+      if (auto error = admit_new(*object, kind, request.namespace_())) {
+        out.set_failures(i, messages::message_of(error));
         continue;
       }
       const auto& meta = *gateway::metadata_of(*object);
       if (meta.namespace_() != request.namespace_()) {
-        out->set_failures(i, "the object's namespace is not the request's");
+        out.set_failures(i, "the object's namespace is not the request's");
         continue;
       }
       auto key = store::make_key(store_group(kind), kind.resource, meta.namespace_(), meta.name());
       if (!key.ok()) {
-        out->set_failures(i, key.error().message());
+        out.set_failures(i, key.error().message());
         continue;
       }
       auto* create = batch.mutable_batch()->add_commands()->mutable_create();
@@ -309,7 +305,7 @@ struct gateway_state {
       slot.push_back(i);
     }
     auto write = [this, rp, out, slot, &kind, request, batch = std::move(batch)]() mutable {
-      propose_each(std::move(batch), slot, kind, request, std::move(*out), rp,
+      propose_each(std::move(batch), slot, kind, request, std::move(out), rp,
                    [&kind](errc code, const std::string& name) {
                      return code == errc::already_exists
                                 ? messages::message_of(api_errors::already_exists(kind, name))

@@ -21,13 +21,6 @@
 
 #include "tests/support/cli_run.hpp"
 
-#ifndef TROUPE_SERVER_BINARY
-#error "TROUPE_SERVER_BINARY must name the troupe executable"
-#endif
-#ifndef TROUPECTL_BINARY
-#error "TROUPECTL_BINARY must name the troupectl executable"
-#endif
-
 namespace {
 
 using troupe::test_support::contains;

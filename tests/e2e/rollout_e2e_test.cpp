@@ -9,17 +9,9 @@
 #include <regex>
 #include <sstream>
 #include <string>
-#include <thread>
 #include <vector>
 
 #include "tests/support/cli_run.hpp"
-
-#ifndef TROUPE_SERVER_BINARY
-#error "TROUPE_SERVER_BINARY must name the troupe executable"
-#endif
-#ifndef TROUPECTL_BINARY
-#error "TROUPECTL_BINARY must name the troupectl executable"
-#endif
 
 namespace {
 
@@ -58,12 +50,7 @@ std::vector<std::string> lines(const std::string& text) {
 // Runs `args` until `done(result)` holds or `within` passed; the last result either way.
 run_result until(const std::string& args, const std::function<bool(const run_result&)>& done,
                  std::chrono::seconds within = std::chrono::seconds(60)) {
-  auto deadline = std::chrono::steady_clock::now() + within;
-  for (;;) {
-    auto r = troupectl(args);
-    if (done(r) || std::chrono::steady_clock::now() > deadline) return r;
-    std::this_thread::sleep_for(std::chrono::milliseconds(250));
-  }
+  return troupe::test_support::run_until([&] { return troupectl(args); }, done, within);
 }
 
 // `rollout status` waits until the rollout is done: every line before the last is a waiting
