@@ -64,7 +64,7 @@ struct deployment_state {
         });
     deployments->start([this] {
       replica_sets->start([this] {
-        for (const auto& [key, _] : deployments->objects())
+        for (const auto& key : deployments->keys())
           queue->add(key);
       });
     });

@@ -95,7 +95,7 @@ struct collector_state {
       cache->start([this] {
         if (++synced == kinds_watched)
           for (std::size_t i = 0; i < kinds_watched; ++i)
-            for (const auto& [key, _] : caches[i]->objects())
+            for (const auto& key : caches[i]->keys())
               queue->add(queue_key(i, key));
       });
   }
@@ -134,22 +134,26 @@ struct collector_state {
   }
 
   void enqueue_dependents(const messages::ObjectMeta& owner) {
-    for (std::size_t i = 0; i < kinds_watched; ++i) {
-      if (!is_dependent_kind(i)) continue;
-      for (const auto& d : caches[i]->in_namespace(owner.namespace_()))
-        for (const auto& ref : messages::metadata_of(*d)->owner_references())
-          if (ref.uid() == owner.uid()) queue->add(queue_key(i, cache_key(*d)));
-    }
+    for (std::size_t i = 0; i < kinds_watched; ++i)
+      for (const auto& d : dependents_of(i, owner))
+        queue->add(queue_key(i, cache_key(*d)));
   }
 
   std::vector<object_ptr> dependents_of(const messages::ObjectMeta& owner) {
     std::vector<object_ptr> out;
-    for (std::size_t i = 0; i < kinds_watched; ++i) {
-      if (!is_dependent_kind(i)) continue;
-      for (const auto& d : caches[i]->in_namespace(owner.namespace_()))
-        for (const auto& ref : messages::metadata_of(*d)->owner_references())
-          if (ref.uid() == owner.uid()) out.push_back(d);
-    }
+    for (std::size_t i = 0; i < kinds_watched; ++i)
+      for (auto& d : dependents_of(i, owner))
+        out.push_back(std::move(d));
+    return out;
+  }
+
+  // The objects of kind `tag` in the owner's namespace with an ownerReference to it.
+  std::vector<object_ptr> dependents_of(std::size_t tag, const messages::ObjectMeta& owner) {
+    if (!is_dependent_kind(tag)) return {};
+    auto out = caches[tag]->indexed(by::owner, owner.uid());
+    std::erase_if(out, [&](const object_ptr& d) {
+      return messages::metadata_of(*d)->namespace_() != owner.namespace_();
+    });
     return out;
   }
 

@@ -1,10 +1,12 @@
 #include "actors/controllers/informer.hpp"
 
 #include <chrono>
+#include <set>
 
 #include <caf/send.hpp>
 
 #include "messages/kinds.hpp"
+#include "messages/label_selector.hpp"
 #include "messages/proto/api.pb.h"
 #include "messages/proto/meta.pb.h"
 #include "messages/proto/store.pb.h"
@@ -33,7 +35,12 @@ informer::informer(caf::event_based_actor* self, informer_source source,
       kind_(kind),
       tag_(tag),
       on_change_(std::move(on_change)),
-      field_selector_(std::move(field_selector)) {}
+      field_selector_(std::move(field_selector)) {
+  if (!hub_) {
+    own_ = std::make_shared<object_cache>(kind_);
+    cache_ = own_;
+  }
+}
 
 informer::~informer() {
   if (watch_id_ != 0) caf::anon_send(gateway_, atoms::unwatch_atom_v, watch_id_);
@@ -51,8 +58,15 @@ void informer::start(std::function<void()> on_synced) {
 
 bool informer::on_delta(uint64_t tag, const informer_delta& delta) {
   if (tag != tag_) return false;
-  for (const auto& [key, after] : delta.changes)
-    apply(key, after);
+  if (!cache_) cache_ = delta.cache;
+  auto parsed = [this](const object_ptr& kept, const object_bytes& bytes) {
+    return kept || !bytes ? kept : cache_->parse(*bytes);
+  };
+  for (const auto& change : delta.changes) {
+    auto before = parsed(change.before, change.before_bytes);
+    auto after = parsed(change.after, change.after_bytes);
+    if (before || after) on_change_(before, after);
+  }
   if (delta.synced && !synced_) {
     synced_ = true;
     if (on_synced_) on_synced_();
@@ -61,17 +75,24 @@ bool informer::on_delta(uint64_t tag, const informer_delta& delta) {
 }
 
 object_ptr informer::find(const std::string& key) const {
-  auto it = objects_.find(key);
-  return it == objects_.end() ? nullptr : it->second;
+  return cache_ ? cache_->find(key) : nullptr;
+}
+
+std::vector<std::string> informer::keys() const {
+  return cache_ ? cache_->keys() : std::vector<std::string>{};
 }
 
 std::vector<object_ptr> informer::in_namespace(const std::string& ns) const {
-  std::vector<object_ptr> out;
-  const std::string prefix = ns + "/";
-  for (auto it = objects_.lower_bound(prefix);
-       it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
-    out.push_back(it->second);
-  return out;
+  return cache_ ? cache_->in_namespace(ns) : std::vector<object_ptr>{};
+}
+
+std::vector<object_ptr> informer::indexed(std::string_view index, const std::string& value) const {
+  return cache_ ? cache_->indexed(index, value) : std::vector<object_ptr>{};
+}
+
+std::vector<object_ptr> informer::orphans_for(const std::string& ns,
+                                              const messages::label_selector& selector) const {
+  return cache_ ? cache_->orphans_for(ns, selector) : std::vector<object_ptr>{};
 }
 
 void informer::list() {
@@ -89,20 +110,18 @@ void informer::list() {
       .then(
           [this, generation](messages::ApiResponse& response) {
             if (generation != generation_) return;
-            // The list replaces the cache: what it lacks was deleted meanwhile.
-            std::map<std::string, object_ptr> listed;
-            for (const auto& bytes : response.items()) {
-              std::shared_ptr<google::protobuf::Message> object = kind_.new_object();
-              if (!object->ParseFromString(bytes)) continue;
-              listed.emplace(cache_key(*object), std::move(object));
+            // The list replaces the cache: what it lacks was deleted meanwhile. Each item is
+            // parsed, applied and dropped in turn, so a list of every pod never exists parsed.
+            std::set<std::string> listed;
+            for (const auto& item : response.items()) {
+              auto object = own_->parse(item);
+              if (!object) continue;
+              auto key = cache_key(*object);
+              listed.insert(key);
+              apply(key, std::make_shared<const std::string>(item), std::move(object));
             }
-            std::vector<std::string> gone;
-            for (const auto& [key, _] : objects_)
-              if (!listed.count(key)) gone.push_back(key);
-            for (const auto& key : gone)
-              apply(key, nullptr);
-            for (auto& [key, object] : listed)
-              apply(key, std::move(object));
+            for (const auto& key : own_->keys())
+              if (!listed.count(key)) apply(key, nullptr, nullptr);
             watch_from(response.resource_version());
             if (!synced_) {
               synced_ = true;
@@ -140,14 +159,15 @@ void informer::watch_from(const std::string& revision) {
 
 bool informer::on_events(uint64_t tag, std::vector<messages::WatchEvent>& events) {
   if (tag != tag_) return false;
-  for (const auto& event : events) {
-    std::shared_ptr<google::protobuf::Message> object = kind_.new_object();
-    if (!object->ParseFromString(event.value())) continue;
+  for (auto& event : events) {
+    auto object = own_->parse(event.value());
+    if (!object) continue;
     auto key = cache_key(*object);
     if (event.type() == messages::WatchEvent::DELETED)
-      apply(key, nullptr);
+      apply(key, nullptr, nullptr);
     else
-      apply(key, std::move(object));
+      apply(key, std::make_shared<const std::string>(std::move(*event.mutable_value())),
+            std::move(object));
   }
   return true;
 }
@@ -161,20 +181,17 @@ bool informer::on_end(uint64_t tag, const caf::error&) {
   return true;
 }
 
-void informer::apply(const std::string& key, object_ptr after) {
-  auto it = objects_.find(key);
-  object_ptr before = it == objects_.end() ? nullptr : it->second;
-  if (!before && !after) return;
-  if (before && after) {
-    const auto* b = messages::metadata_of(*before);
-    const auto* a = messages::metadata_of(*after);
-    if (b->resource_version() == a->resource_version()) return;  // a relist's unchanged object
-  }
-  if (after)
-    objects_[key] = after;
-  else
-    objects_.erase(it);
-  on_change_(before, after);
+void informer::apply(const std::string& key, object_bytes bytes, object_ptr after) {
+  auto held = own_->bytes(key);
+  if (!held && !after) return;
+  if (held && bytes && *held == *bytes) return;  // a relist's unchanged object
+  object_ptr before = held ? own_->parse(*held) : nullptr;
+  if (before && after &&
+      messages::metadata_of(*before)->resource_version() ==
+          messages::metadata_of(*after)->resource_version())
+    return;
+  own_->put(key, before, bytes, after);
+  if (before || after) on_change_(before, after);
 }
 
 caf::message_handler informer_messages(std::function<std::vector<informer*>()> informers) {

@@ -5,18 +5,22 @@
 //
 // Shared: given an informer hub (informer_hub.hpp), the informer does no list+watch of its own;
 // it subscribes to the hub, which lists and watches once per resource for every controller of
-// the process, parses each object once and hands all of them the same immutable copies. The
-// actor then forwards (informer_delta_atom, tag, informer_delta) to `on_delta`.
+// the process and keeps the one cache they all read; it parses each change once and hands every
+// subscriber the same immutable parses. The actor then forwards (informer_delta_atom, tag,
+// informer_delta) to `on_delta`, and reads the hub's cache.
+//
+// The cache holds serialized objects and parses them on demand (object_cache.hpp): what a
+// lookup returns is the caller's own parse, valid as long as the caller keeps it.
 //
 // Invariants: after `synced()`, the cache equals the store at some revision R plus every event
-// after R that the actor has handled, in order; a watch that ends (its server died, or its
+// after R that the actor has handled, in order (shared: that the hub has handled, which may be
+// more than the actor has been told of); a watch that ends (its server died, or its
 // revision was compacted away) is replaced by a new list, whose differences to the cache are
 // reported as changes, so no change is ever missed, only coalesced.
 #pragma once
 
 #include <cstdint>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -26,30 +30,36 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/message_handler.hpp>
 
+#include "actors/controllers/object_cache.hpp"
 #include "actors/gateway/gateway_api.hpp"
-
-namespace google::protobuf {
-class Message;
-}  // namespace google::protobuf
 
 namespace troupe::messages {
 struct kind_info;
+class label_selector;
 }  // namespace troupe::messages
 
 namespace troupe::actors::controllers {
-
-using object_ptr = std::shared_ptr<const google::protobuf::Message>;
 
 // "namespace/name", or "name" for a cluster-scoped object: the cache's key, ordered so that a
 // namespace's objects are one range.
 std::string cache_key(const google::protobuf::Message& object);
 
-// What an informer hub sends a subscriber: the changes since the last delta, in watch order,
-// as (cache key, the object now), null for a deletion. The first delta a subscriber gets holds
-// every object of the hub's cache.
+// One change an informer hub passes on. The parses are there when the hub kept them (a delta
+// of ordinary size); a relist's or a late subscriber's delta carries only bytes, which the
+// subscriber parses one change at a time, so no delta ever holds a parse of every object.
+struct informer_change {
+  std::string key;
+  object_bytes before_bytes, after_bytes;  // null: an addition / a deletion
+  object_ptr before, after;                // the same, parsed, or null when not kept
+};
+
+// What an informer hub sends a subscriber: the changes since the last delta, in watch order.
+// The first delta a subscriber gets holds every object of the hub's cache.
 struct informer_delta {
-  std::vector<std::pair<std::string, object_ptr>> changes;
-  // The hub's cache holds a full list: once these changes are applied, so does the subscriber's.
+  std::shared_ptr<const object_cache> cache;  // the hub's, which subscribers read
+  std::vector<informer_change> changes;
+  // The hub's cache holds a full list: once these changes are handled, the subscriber has
+  // been told of every object.
   bool synced = false;
 };
 
@@ -85,21 +95,28 @@ class informer {
   bool on_delta(uint64_t tag, const informer_delta& delta);
 
   bool synced() const { return synced_; }
-  const std::map<std::string, object_ptr>& objects() const { return objects_; }
-  // The object under `key`, or null.
-  object_ptr find(const std::string& key) const;
-  // The objects of one namespace.
+  // The cache read by the lookups below: this informer's own, or the hub's. Null in a shared
+  // informer before the hub's first delta.
+  const std::shared_ptr<const object_cache>& cache() const { return cache_; }
+
+  // -- lookups: each returns fresh parses (empty before the cache exists) ------------------
+  object_ptr find(const std::string& key) const;  // null when absent
+  std::vector<std::string> keys() const;
   std::vector<object_ptr> in_namespace(const std::string& ns) const;
+  std::vector<object_ptr> indexed(std::string_view index, const std::string& value) const;
+  std::vector<object_ptr> orphans_for(const std::string& ns,
+                                      const messages::label_selector& selector) const;
 
   template <class T>
-  const T* get(const std::string& key) const {
-    return static_cast<const T*>(find(key).get());
+  std::shared_ptr<const T> get(const std::string& key) const {
+    return std::static_pointer_cast<const T>(find(key));
   }
 
  private:
   void list();
   void watch_from(const std::string& revision);
-  void apply(const std::string& key, object_ptr after);
+  // Stores `bytes` (parsed: `after`; both null for a deletion) under `key` in the own cache.
+  void apply(const std::string& key, object_bytes bytes, object_ptr after);
 
   caf::event_based_actor* self_;
   gateway_actor gateway_;
@@ -109,7 +126,8 @@ class informer {
   change_handler on_change_;
   std::string field_selector_;
   std::function<void()> on_synced_;
-  std::map<std::string, object_ptr> objects_;
+  std::shared_ptr<object_cache> own_;  // null in a shared informer
+  std::shared_ptr<const object_cache> cache_;
   bool synced_ = false;
   uint64_t watch_id_ = 0;  // the gateway's id of the current watch, 0 when none
   // Bumped by every list: replies to an older list or watch are ignored.

@@ -24,6 +24,11 @@ struct stream {
   bool flush_queued = false;
 };
 
+// A delta keeps each change's parses (shared by every subscriber) up to this many changes;
+// beyond, as in a relist of every pod, it carries bytes, so that no message ever holds a parse
+// of every object (a parsed Pod is about 3.6 KB, its bytes about 300).
+constexpr std::size_t keep_parsed_up_to = 1024;
+
 struct hub_state {
   static inline const char* name = "informer-hub";
 
@@ -42,13 +47,16 @@ struct hub_state {
     stream& s = *tags[it->second];
     self->monitor(subscriber);
     if (s.cache->synced()) {
-      // The subscriber starts from everything held; later changes follow in order, since
-      // pending ones (changes not yet flushed) are in the cache already and will be sent again
-      // as the same objects, which the subscriber ignores (same resourceVersion).
+      // The others get the changes not yet sent first: the newcomer's snapshot includes them,
+      // and everything after it reaches everyone alike.
+      flush(it->second);
       informer_delta all;
+      all.cache = s.cache->cache();
       all.synced = true;
-      for (const auto& [key, object] : s.cache->objects())
-        all.changes.emplace_back(key, object);
+      for (auto& key : all.cache->keys()) {
+        auto bytes = all.cache->bytes(key);
+        all.changes.push_back({std::move(key), nullptr, std::move(bytes), nullptr, nullptr});
+      }
       self->send(subscriber, atoms::informer_delta_atom_v, tag, std::move(all));
     }
     s.subscribers.emplace_back(std::move(subscriber), tag);
@@ -61,8 +69,18 @@ struct hub_state {
     s->cache = std::make_unique<informer>(
         self, gateway, kind, id,
         [this, raw, id](const object_ptr& before, const object_ptr& after) {
-          const auto& object = after ? *after : *before;
-          raw->pending.changes.emplace_back(cache_key(object), after);
+          auto key = cache_key(after ? *after : *before);
+          auto& changes = raw->pending.changes;
+          if (changes.size() < keep_parsed_up_to) {
+            changes.push_back({std::move(key), nullptr, nullptr, before, after});
+          } else {
+            // A relist's worth of changes: bytes only, parsed by each subscriber in turn.
+            auto after_bytes = after ? raw->cache->cache()->bytes(key) : nullptr;
+            auto before_bytes =
+                before ? std::make_shared<const std::string>(before->SerializeAsString()) : nullptr;
+            changes.push_back({std::move(key), std::move(before_bytes), std::move(after_bytes),
+                               nullptr, nullptr});
+          }
           queue_flush(*raw, id);
         },
         selector);
@@ -88,6 +106,7 @@ struct hub_state {
     if (s.pending.changes.empty() && !s.pending.synced) return;
     informer_delta out = std::move(s.pending);
     s.pending = {};
+    out.cache = s.cache->cache();
     for (const auto& [subscriber, tag] : s.subscribers)
       self->send(subscriber, atoms::informer_delta_atom_v, tag, out);
   }

@@ -1,8 +1,9 @@
 // Shared informers: one list+watch per (resource, field selector) for every controller of this
-// process, as client-go's SharedInformerFactory gives kube-controller-manager. Each object is
-// parsed once and its one immutable copy is shared by every subscriber's cache, instead of each
-// controller listing, watching, parsing and holding its own (the leader ran five caches of every
-// pod: two replication controllers, the scheduler, the garbage collector, node lifecycle).
+// process, as client-go's SharedInformerFactory gives kube-controller-manager. The hub keeps
+// the one cache (object_cache.hpp: serialized objects, indexed, parsed on demand) that every
+// subscriber reads, and parses each change once for all of them, instead of each controller
+// listing, watching, parsing and holding its own (the leader ran five caches of every pod: two
+// replication controllers, the scheduler, the garbage collector, node lifecycle).
 //
 // Protocol: an informer in shared mode (informer.hpp) sends
 //   (subscribe_atom, resource, group, field selector, subscriber, tag)

@@ -105,8 +105,11 @@ struct lifecycle_state {
     if (!nodes->synced() || !leases->synced() || !pods->synced()) return;
     const int64_t now = context.now_ms();
     const int64_t grace = options.grace_period.count();
-    for (const auto& [key, object] : nodes->objects()) {
-      const auto& node = static_cast<const Node&>(*object);
+    std::vector<std::shared_ptr<const Node>> all;
+    for (const auto& key : nodes->keys()) {
+      auto held = nodes->get<Node>(key);
+      if (!held) continue;
+      const auto& node = *all.emplace_back(std::move(held));
       auto lease = leases->get<messages::Lease>("kube-node-lease/" + node.metadata().name());
       int64_t renewed = lease ? ms_of(lease->spec().renew_time()) : 0;
       if (const auto* ready = ready_of(node))
@@ -117,7 +120,7 @@ struct lifecycle_state {
       if (lost && (!tainted || !ready || ready->status() != "Unknown")) mark_lost(node, now);
       if (!lost && tainted && ready && ready->status() == "True") mark_back(node);
     }
-    evict(now);
+    evict(all, now);
   }
 
   void mark_lost(const Node& node, int64_t now) {
@@ -155,29 +158,37 @@ struct lifecycle_state {
     write(ApiRequest::UPDATE, updated, [] {});
   }
 
-  void evict(int64_t now) {
-    for (const auto& [key, object] : pods->objects()) {
-      const auto& pod = static_cast<const Pod&>(*object);
-      if (pod.spec().node_name().empty() || pod.metadata().has_deletion_timestamp() ||
-          evicting.count(key))
-        continue;
-      auto node = nodes->get<Node>(pod.spec().node_name());
-      if (!node) continue;
-      auto at = eviction_time(pod, *node);
-      if (!at || *at > now) continue;
-      evicting.insert(key);
-      events->normal(
-          pod, "TaintManagerEviction",
-          "Marking for deletion Pod " + pod.metadata().namespace_() + "/" + pod.metadata().name());
-      ApiRequest request;
-      request.set_verb(ApiRequest::DELETE);
-      request.set_resource("pods");
-      request.set_namespace_(pod.metadata().namespace_());
-      request.set_name(pod.metadata().name());
-      self->request(context.gateway, request_timeout, atoms::api_atom_v, std::move(request))
-          .then([this, key](messages::ApiResponse&) { evicting.erase(key); },
-                [this, key](caf::error&) { evicting.erase(key); });
+  // The pods of nodes with a NoExecute taint that do not tolerate it (long enough) go.
+  void evict(const std::vector<std::shared_ptr<const Node>>& all, int64_t now) {
+    for (const auto& node : all) {
+      if (!has_no_execute_taint(*node)) continue;
+      for (const auto& object : pods->indexed(by::node, node->metadata().name()))
+        evict_if_due(static_cast<const Pod&>(*object), *node, now);
     }
+  }
+
+  static bool has_no_execute_taint(const Node& node) {
+    return std::any_of(node.spec().taints().begin(), node.spec().taints().end(),
+                       [](const auto& t) { return t.effect() == "NoExecute"; });
+  }
+
+  void evict_if_due(const Pod& pod, const Node& node, int64_t now) {
+    const std::string key = cache_key(pod);
+    if (pod.metadata().has_deletion_timestamp() || evicting.count(key)) return;
+    auto at = eviction_time(pod, node);
+    if (!at || *at > now) return;
+    evicting.insert(key);
+    events->normal(
+        pod, "TaintManagerEviction",
+        "Marking for deletion Pod " + pod.metadata().namespace_() + "/" + pod.metadata().name());
+    ApiRequest request;
+    request.set_verb(ApiRequest::DELETE);
+    request.set_resource("pods");
+    request.set_namespace_(pod.metadata().namespace_());
+    request.set_name(pod.metadata().name());
+    self->request(context.gateway, request_timeout, atoms::api_atom_v, std::move(request))
+        .then([this, key](messages::ApiResponse&) { evicting.erase(key); },
+              [this, key](caf::error&) { evicting.erase(key); });
   }
 
   template <class Then>

@@ -103,12 +103,12 @@ struct replication_state {
   }
 
   void enqueue_all() {
-    for (const auto& [key, _] : owners->objects())
+    for (const auto& key : owners->keys())
       queue->add(key);
   }
 
   // The owners a pod change concerns: its controller, if of this kind; else, for an orphan,
-  // every owner in its namespace that might adopt it.
+  // every owner in its namespace whose selector matches it (Kubernetes' getPodReplicaSets).
   void on_pod(const object_ptr& before, const object_ptr& after) {
     const auto* now = static_cast<const Pod*>(after.get());
     const auto* old = static_cast<const Pod*>(before.get());
@@ -124,9 +124,32 @@ struct replication_state {
         queue->add(owner_key);
       } else if (pod == now) {
         for (const auto& owner : owners->in_namespace(pod->metadata().namespace_()))
-          queue->add(cache_key(*owner));
+          if (selects(*owner, *pod)) queue->add(cache_key(*owner));
       }
     }
+  }
+
+  replica_owner_read read_owner(const google::protobuf::Message& object) const {
+    return which == replica_kind::replica_set
+               ? owner_of(static_cast<const messages::ReplicaSet&>(object))
+               : owner_of(static_cast<const messages::ReplicationController&>(object));
+  }
+
+  bool selects(const google::protobuf::Message& owner, const Pod& pod) const {
+    auto read = read_owner(owner);
+    return read.value && read.value->selector.matches(pod.metadata().labels());
+  }
+
+  // The pods an owner may count, adopt or release: those that name it as an owner, and the
+  // orphans of its namespace that may match its selector.
+  std::vector<object_ptr> candidates_of(const replica_owner& owner) const {
+    auto out = pods->indexed(by::owner, owner.uid);
+    std::set<std::string> seen;
+    for (const auto& pod : out)
+      seen.insert(cache_key(*pod));
+    for (auto& pod : pods->orphans_for(owner.ns, owner.selector))
+      if (!seen.count(cache_key(*pod))) out.push_back(std::move(pod));
+    return out;
   }
 
   // Lowers the owner's expectations by what the pod change shows.
@@ -143,15 +166,13 @@ struct replication_state {
     auto object = owners->find(key);
     if (!object) return;
     const int64_t now = context.now_ms();
-    auto read = which == replica_kind::replica_set
-                    ? owner_of(static_cast<const messages::ReplicaSet&>(*object))
-                    : owner_of(static_cast<const messages::ReplicationController&>(*object));
+    auto read = read_owner(*object);
     if (!read.value) return;  // validation keeps such owners out; nothing sensible to do
     const replica_owner& owner = *read.value;
-    auto in_ns = pods->in_namespace(owner.ns);
+    auto held = candidates_of(owner);
     std::vector<const Pod*> candidates;
-    candidates.reserve(in_ns.size());
-    for (const auto& p : in_ns)
+    candidates.reserve(held.size());
+    for (const auto& p : held)
       candidates.push_back(static_cast<const Pod*>(p.get()));
     auto it = expected.find(key);
     if (it == expected.end() || it->second.satisfied(now)) {

@@ -14,7 +14,8 @@
 // Peers (quoted, not run): kube-scheduler's scheduler_perf thresholds, 680-810 pods/s at
 // 5,000 nodes; Kubernetes' API SLOs: mutating calls p99 <= 1 s, LIST p99 <= 30 s.
 // Prints a table, and as its last line one JSON object. `--quick` shrinks every size 10x;
-// `--bindings` runs only the backlog bindings (2, without the pods-running row), for medians.
+// `--bindings` runs only the backlog bindings (2, without the pods-running row), for medians;
+// `--memory` only the Deployment and the fill to 100,000 pods (3, 5), with every server's RSS.
 #include <unistd.h>
 
 #include <chrono>
@@ -282,6 +283,39 @@ std::string backlog_detail(const binding_result& r) {
          " s, all bound " + fmt(r.all_bound_seconds, 1) + " s)";
 }
 
+// A Deployment of `replicas` pods: seconds from its create until every pod is Running.
+double deploy(bench_cluster& cluster, int replicas) {
+  m::Deployment d;
+  d.mutable_metadata()->set_name("bench");
+  d.mutable_metadata()->set_namespace_("default");
+  d.mutable_spec()->set_replicas(replicas);
+  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "bench-deploy";
+  auto* tmpl = d.mutable_spec()->mutable_template_();
+  (*tmpl->mutable_metadata()->mutable_labels())["app"] = "bench-deploy";
+  *tmpl->mutable_spec() = bench_pod("x").spec();
+  auto start = clock_type::now();
+  std::string error;
+  cluster.api->call(create("deployments", d, "apps"), &error);
+  return cluster.wait_for("status.phase=Running", static_cast<std::size_t>(replicas), false, start,
+                          1200s);
+}
+
+// Pods `from`..`to` (exclusive), bound to a node that does not exist: nothing runs them, the
+// servers hold them. Then a pause, so every server has applied them.
+void fill_pods(bench_cluster& cluster, int from, int to) {
+  progress("memory: filling to " + std::to_string(to) + " pods");
+  std::vector<ApiRequest> fill;
+  for (int i = from; i < to; ++i)
+    fill.push_back(create("pods", bench_pod("held-" + std::to_string(i), "nowhere")));
+  uint64_t failures = 0;
+  cluster.api->run_all(fill, 32, failures);
+  std::this_thread::sleep_for(5s);
+}
+
+double max_of(const std::vector<double>& v) {
+  return *std::max_element(v.begin(), v.end());
+}
+
 }  // namespace
 
 // `--bindings`: the backlog bindings alone, for repeated runs.
@@ -298,8 +332,42 @@ int bindings_only() {
   return 0;
 }
 
+std::string per_server(const std::vector<double>& mib) {
+  std::string out;
+  for (double v : mib)
+    out += (out.empty() ? "" : " / ") + fmt(v, 1);
+  return out;
+}
+
+// `--memory`: the Deployment and the fill to 100,000 pods alone, with every server's RSS (the
+// leader runs the controllers and the scheduler; followers hold only the store). The pods are
+// those of the full run: 10,000 of a Deployment, running, and 90,000 held.
+int memory_only() {
+  bench_cluster cluster(1000);
+  auto idle = cluster.rss_mib(), idle_anon = cluster.rss_mib(true);
+  progress("memory: a Deployment of 10000 replicas");
+  deploy(cluster, 10000);
+  fill_pods(cluster, 10000, 100000);
+  auto full = cluster.rss_mib(), full_anon = cluster.rss_mib(true);
+  const double per_1000 = (max_of(full) - max_of(idle)) / 100.0;
+  const double anon_per_1000 = (max_of(full_anon) - max_of(idle_anon)) / 100.0;
+  std::cout << "bench_controlplane --memory (3 servers; 1000 hollow nodes)\n\n"
+            << "  RSS idle (MiB)              " << per_server(idle) << "\n"
+            << "  RSS at 100000 pods (MiB)    " << per_server(full) << "\n"
+            << "  anonymous idle (MiB)        " << per_server(idle_anon) << "\n"
+            << "  anonymous at 100000 pods    " << per_server(full_anon) << "\n"
+            << "  largest: " << fmt(per_1000, 2) << " MiB per 1,000 pods (anonymous "
+            << fmt(anon_per_1000, 2) << ")\n\n";
+  std::printf(
+      "{\"rss_mib\":{\"idle\":%.1f,\"at_100000_pods\":%.1f,\"per_1000_pods\":%.2f,"
+      "\"anon_per_1000_pods\":%.2f}}\n",
+      max_of(idle), max_of(full), per_1000, anon_per_1000);
+  return 0;
+}
+
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--bindings") return bindings_only();
+  if (argc > 1 && std::string(argv[1]) == "--memory") return memory_only();
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
   const int scale = quick ? 10 : 1;
   const int pods = 30000 / scale, small = 1000 / scale, large = 5000 / scale;
@@ -321,19 +389,7 @@ int main(int argc, char** argv) {
   bench_cluster cluster(small);
   auto idle_rss = cluster.rss_mib();
   auto idle_anon = cluster.rss_mib(true);
-  m::Deployment d;
-  d.mutable_metadata()->set_name("bench");
-  d.mutable_metadata()->set_namespace_("default");
-  d.mutable_spec()->set_replicas(replicas);
-  (*d.mutable_spec()->mutable_selector()->mutable_match_labels())["app"] = "bench-deploy";
-  auto* tmpl = d.mutable_spec()->mutable_template_();
-  (*tmpl->mutable_metadata()->mutable_labels())["app"] = "bench-deploy";
-  *tmpl->mutable_spec() = bench_pod("x").spec();
-  auto deploy_start = clock_type::now();
-  std::string error;
-  cluster.api->call(create("deployments", d, "apps"), &error);
-  const double deploy_seconds = cluster.wait_for(
-      "status.phase=Running", static_cast<std::size_t>(replicas), false, deploy_start, 1200s);
+  const double deploy_seconds = deploy(cluster, replicas);
   auto rss_at_deploy = cluster.rss_mib();
   progress("deployment: " + std::to_string(deploy_seconds) + " s; API");
 
@@ -351,16 +407,9 @@ int main(int argc, char** argv) {
 
   // 5. Memory: more pods up to rss_pods, bound to a node that does not exist (nothing runs
   // them; the servers hold them).
-  progress("memory: filling to " + std::to_string(rss_pods) + " pods");
-  std::vector<ApiRequest> fill;
-  for (int i = replicas; i < rss_pods; ++i)
-    fill.push_back(create("pods", bench_pod("held-" + std::to_string(i), "nowhere")));
-  uint64_t fill_failures = 0;
-  cluster.api->run_all(fill, 32, fill_failures);
-  std::this_thread::sleep_for(5s);
+  fill_pods(cluster, replicas, rss_pods);
   auto rss_at_full = cluster.rss_mib();
   auto anon_at_full = cluster.rss_mib(true);
-  auto max_of = [](const std::vector<double>& v) { return *std::max_element(v.begin(), v.end()); };
   const double thousands = static_cast<double>(rss_pods) / 1000.0;
   const double per_1000 = (max_of(rss_at_full) - max_of(idle_rss)) / thousands;
   const double anon_per_1000 = (max_of(anon_at_full) - max_of(idle_anon)) / thousands;

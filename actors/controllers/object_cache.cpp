@@ -1,0 +1,158 @@
+#include "actors/controllers/object_cache.hpp"
+
+#include <mutex>
+
+#include "actors/controllers/object_facts.hpp"
+#include "messages/kinds.hpp"
+#include "messages/label_selector.hpp"
+#include "messages/proto/core_pod.pb.h"
+#include "messages/proto/meta.pb.h"
+
+namespace troupe::actors::controllers {
+namespace {
+
+// Every (index, value) an object is filed under.
+std::vector<std::pair<std::string_view, std::string>> index_entries(
+    const google::protobuf::Message& object) {
+  std::vector<std::pair<std::string_view, std::string>> out;
+  const auto* meta = messages::metadata_of(object);
+  if (meta == nullptr) return out;
+  for (const auto& ref : meta->owner_references())
+    out.emplace_back(by::owner, ref.uid());
+  if (controller_of(*meta) == nullptr) {
+    out.emplace_back(by::orphan, meta->namespace_());
+    for (const auto& [key, value] : meta->labels())
+      out.emplace_back(by::orphan_label, meta->namespace_() + "/" + key + "=" + value);
+  }
+  if (object.GetDescriptor() == messages::Pod::descriptor()) {
+    const auto& node = static_cast<const messages::Pod&>(object).spec().node_name();
+    if (!node.empty()) out.emplace_back(by::node, node);
+  }
+  return out;
+}
+
+}  // namespace
+
+object_cache::object_cache(const messages::kind_info& kind) : kind_(kind) {}
+
+std::string object_cache::index_key(std::string_view index, const std::string& value) {
+  std::string key(index);
+  key += '\x1f';
+  key += value;
+  return key;
+}
+
+void object_cache::put(const std::string& key, const object_ptr& before, const object_bytes& bytes,
+                       const object_ptr& after) {
+  // Index entries are computed outside the lock; only the map edits hold it.
+  auto old_entries = before ? index_entries(*before) : decltype(index_entries(*before)){};
+  auto new_entries = after ? index_entries(*after) : decltype(old_entries){};
+  std::unique_lock lock(mutex_);
+  for (const auto& [index, value] : old_entries) {
+    auto it = indexes_.find(index_key(index, value));
+    if (it == indexes_.end()) continue;
+    it->second.erase(key);
+    if (it->second.empty()) indexes_.erase(it);
+  }
+  if (!after) {
+    objects_.erase(key);
+    return;
+  }
+  objects_[key] = bytes;
+  for (const auto& [index, value] : new_entries)
+    indexes_[index_key(index, value)].insert(key);
+}
+
+object_bytes object_cache::bytes(const std::string& key) const {
+  std::shared_lock lock(mutex_);
+  auto it = objects_.find(key);
+  return it == objects_.end() ? nullptr : it->second;
+}
+
+object_ptr object_cache::find(const std::string& key) const {
+  auto held = bytes(key);
+  return held ? parse(*held) : nullptr;
+}
+
+std::vector<std::string> object_cache::keys() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::string> out;
+  out.reserve(objects_.size());
+  for (const auto& [key, _] : objects_)
+    out.push_back(key);
+  return out;
+}
+
+std::size_t object_cache::size() const {
+  std::shared_lock lock(mutex_);
+  return objects_.size();
+}
+
+std::vector<object_ptr> object_cache::in_namespace(const std::string& ns) const {
+  std::vector<object_bytes> held;
+  {
+    std::shared_lock lock(mutex_);
+    const std::string prefix = ns + "/";
+    for (auto it = objects_.lower_bound(prefix);
+         it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it)
+      held.push_back(it->second);
+  }
+  return parse_all(held);
+}
+
+std::vector<object_ptr> object_cache::indexed(std::string_view index,
+                                              const std::string& value) const {
+  std::vector<object_bytes> held;
+  {
+    std::shared_lock lock(mutex_);
+    if (auto it = indexes_.find(index_key(index, value)); it != indexes_.end())
+      held = bytes_of(it->second);
+  }
+  return parse_all(held);
+}
+
+std::vector<object_ptr> object_cache::orphans_for(const std::string& ns,
+                                                  const messages::label_selector& selector) const {
+  for (const auto& r : selector.requirements()) {
+    const bool equality = r.op == messages::selector_op::equals ||
+                          r.op == messages::selector_op::double_equals ||
+                          r.op == messages::selector_op::in;
+    if (!equality) continue;
+    std::vector<object_bytes> held;
+    {
+      std::shared_lock lock(mutex_);
+      std::set<std::string> keys;
+      for (const auto& value : r.values)
+        if (auto it = indexes_.find(index_key(by::orphan_label, ns + "/" + r.key + "=" + value));
+            it != indexes_.end())
+          keys.insert(it->second.begin(), it->second.end());
+      held = bytes_of(keys);
+    }
+    return parse_all(held);
+  }
+  return indexed(by::orphan, ns);
+}
+
+std::vector<object_bytes> object_cache::bytes_of(const std::set<std::string>& keys) const {
+  std::vector<object_bytes> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys)
+    if (auto it = objects_.find(key); it != objects_.end()) out.push_back(it->second);
+  return out;
+}
+
+std::vector<object_ptr> object_cache::parse_all(const std::vector<object_bytes>& held) const {
+  std::vector<object_ptr> out;
+  out.reserve(held.size());
+  for (const auto& bytes : held)
+    if (auto object = parse(*bytes)) out.push_back(std::move(object));
+  return out;
+}
+
+object_ptr object_cache::parse(const std::string& bytes) const {
+  std::shared_ptr<google::protobuf::Message> object = kind_.new_object();
+  if (!object->ParseFromString(bytes)) return nullptr;
+  return object;
+}
+
+}  // namespace troupe::actors::controllers

@@ -1,0 +1,115 @@
+// The informers' cache: objects held as bytes come back parsed, and the indexes the
+// controllers look pods up by (owner, orphans by label, node) follow every change.
+#include "actors/controllers/object_cache.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "actors/controllers/informer.hpp"
+#include "messages/kinds.hpp"
+#include "messages/label_selector.hpp"
+#include "messages/proto/core_pod.pb.h"
+
+namespace {
+
+using troupe::actors::controllers::cache_key;
+using troupe::actors::controllers::object_cache;
+using troupe::actors::controllers::object_ptr;
+using troupe::messages::Pod;
+namespace by = troupe::actors::controllers::by;
+
+Pod pod(const std::string& name, const std::string& app, const std::string& controller_uid = "",
+        const std::string& node = "") {
+  Pod p;
+  p.mutable_metadata()->set_name(name);
+  p.mutable_metadata()->set_namespace_("default");
+  (*p.mutable_metadata()->mutable_labels())["app"] = app;
+  if (!controller_uid.empty()) {
+    auto* ref = p.mutable_metadata()->add_owner_references();
+    ref->set_uid(controller_uid);
+    ref->set_controller(true);
+  }
+  p.mutable_spec()->set_node_name(node);
+  return p;
+}
+
+struct cache_fixture {
+  object_cache cache{*troupe::messages::find_kind(Pod::descriptor())};
+
+  // Writes `p` over what its key holds, as an informer does.
+  void put(const Pod& p) {
+    auto key = cache_key(p);
+    cache.put(key, cache.find(key), std::make_shared<const std::string>(p.SerializeAsString()),
+              std::make_shared<const Pod>(p));
+  }
+  void remove(const std::string& key) { cache.put(key, cache.find(key), nullptr, nullptr); }
+
+  static std::vector<std::string> names(const std::vector<object_ptr>& objects) {
+    std::vector<std::string> out;
+    for (const auto& o : objects)
+      out.push_back(static_cast<const Pod&>(*o).metadata().name());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+};
+
+troupe::messages::label_selector selector(const std::string& text) {
+  return *troupe::messages::label_selector::parse(text).value;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(actors_object_cache)
+
+BOOST_FIXTURE_TEST_CASE(an_object_comes_back_parsed_and_equal, cache_fixture) {
+  put(pod("a", "web", "rs-1", "n1"));
+  auto found = cache.find("default/a");
+  BOOST_TEST_REQUIRE(found != nullptr);
+  BOOST_TEST(found->SerializeAsString() == pod("a", "web", "rs-1", "n1").SerializeAsString());
+  BOOST_TEST(cache.find("default/b") == nullptr);
+  BOOST_TEST(cache.size() == 1u);
+}
+
+BOOST_FIXTURE_TEST_CASE(indexes_follow_owner_node_and_orphan_changes, cache_fixture) {
+  put(pod("owned", "web", "rs-1", "n1"));
+  put(pod("orphan-web", "web"));
+  put(pod("orphan-db", "db", "", "n1"));
+  BOOST_TEST(names(cache.indexed(by::owner, "rs-1")) == std::vector<std::string>{"owned"});
+  BOOST_TEST(names(cache.indexed(by::node, "n1")) ==
+             (std::vector<std::string>{"orphan-db", "owned"}));
+  BOOST_TEST(names(cache.indexed(by::orphan, "default")) ==
+             (std::vector<std::string>{"orphan-db", "orphan-web"}));
+
+  // Released by its controller and moved: it leaves the owner and node indexes.
+  put(pod("owned", "web", "", "n2"));
+  BOOST_TEST(cache.indexed(by::owner, "rs-1").empty());
+  BOOST_TEST(names(cache.indexed(by::node, "n2")) == std::vector<std::string>{"owned"});
+  BOOST_TEST(names(cache.indexed(by::node, "n1")) == std::vector<std::string>{"orphan-db"});
+
+  // Deleted: it leaves every index.
+  remove("default/orphan-db");
+  BOOST_TEST(cache.indexed(by::node, "n1").empty());
+  BOOST_TEST(names(cache.indexed(by::orphan, "default")) ==
+             (std::vector<std::string>{"orphan-web", "owned"}));
+  BOOST_TEST(cache.find("default/orphan-db") == nullptr);
+}
+
+BOOST_FIXTURE_TEST_CASE(orphans_for_a_selector_are_read_by_its_label, cache_fixture) {
+  put(pod("web-1", "web"));
+  put(pod("web-2", "web", "rs-1"));  // controlled: not an orphan
+  put(pod("db-1", "db"));
+  BOOST_TEST(names(cache.orphans_for("default", selector("app=web"))) ==
+             std::vector<std::string>{"web-1"});
+  BOOST_TEST(names(cache.orphans_for("default", selector("app in (web,db)"))) ==
+             (std::vector<std::string>{"db-1", "web-1"}));
+  BOOST_TEST(cache.orphans_for("other", selector("app=web")).empty());
+  // No equality to look up by: every orphan of the namespace, for the caller to match.
+  BOOST_TEST(names(cache.orphans_for("default", selector("app!=db"))) ==
+             (std::vector<std::string>{"db-1", "web-1"}));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
