@@ -1,6 +1,7 @@
 #include "actors/gateway/gateway_actor.hpp"
 
 #include <chrono>
+#include <functional>
 #include <map>
 #include <memory>
 #include <random>
@@ -45,7 +46,27 @@ using messages::StoreResult;
 // What the gateway sends itself: another try at creating the default namespaces.
 using gateway_impl = gateway_actor::extend<caf::reacts_to<atoms::retry_atom>>;
 using watch_promise = caf::typed_response_promise<uint64_t>;
-using promise = caf::typed_response_promise<ApiResponse>;
+
+// Where a verb's answer goes. A write that names no resourceVersion to hold to can still get
+// Conflict from the store, when another write lands between the gateway's read and its own;
+// the API server retries those itself (GuaranteedUpdate), so kubectl never shows them, and so
+// does `retry`: it sees each error first and answers true when it has started another attempt,
+// which then answers instead.
+struct promise {
+  caf::typed_response_promise<ApiResponse> caller;
+  std::function<bool(const caf::error&)> retry;
+
+  void deliver(ApiResponse response) { caller.deliver(std::move(response)); }
+  void deliver(caf::error error) {
+    if (retry && retry(error)) return;
+    caller.deliver(std::move(error));
+  }
+};
+
+// Attempts at an unconditional write before its Conflict reaches the client. Every round of
+// racing writers has a winner, so n concurrent writers need at most n attempts; the bound only
+// stops a write that could never succeed from looping.
+constexpr int max_unconditional_attempts = 64;
 
 // Those a Kubernetes cluster starts with; kube-node-lease holds the agents' heartbeats.
 constexpr const char* default_namespaces[] = {"default", "kube-node-lease", "kube-public",
@@ -128,24 +149,68 @@ struct gateway_state {
   std::mt19937_64 rng;
 
   // -- verbs ---------------------------------------------------------------------------
-  promise handle(ApiRequest& request) {
-    auto rp = self->make_response_promise<ApiResponse>();
+  caf::typed_response_promise<ApiResponse> handle(ApiRequest& request) {
+    promise rp{self->make_response_promise<ApiResponse>(), nullptr};
     const kind_info* kind = find_served(request.group(), request.resource());
     if (kind == nullptr) {
       rp.deliver(api_errors::unknown_resource(request.group(), request.resource()));
-      return rp;
+      return rp.caller;
     }
     if (!request.version().empty() && request.version() != kind->version) {
       rp.deliver(api_errors::invalid(std::string(kind->group) + "/" + request.version() + " " +
                                      std::string(kind->kind) + " is not served; use " +
                                      kind->api_version()));
-      return rp;
+      return rp.caller;
     }
     if (!kind->namespaced) {
       request.clear_namespace_();
     } else if (request.namespace_().empty() && request.verb() != ApiRequest::LIST) {
       request.set_namespace_("default");
     }
+    if (unconditional_write(*kind, request))
+      rp.retry = retry_on_conflict(*kind, request, rp.caller, 1);
+    serve(*kind, request, rp);
+    return rp.caller;
+  }
+
+  // Another attempt at `request` when an attempt ends in Conflict, up to the limit.
+  std::function<bool(const caf::error&)> retry_on_conflict(
+      const kind_info& kind, ApiRequest request, caf::typed_response_promise<ApiResponse> caller,
+      int attempt) {
+    return [this, &kind, request, caller, attempt](const caf::error& e) {
+      if (!messages::is_error(e, errc::conflict) || attempt >= max_unconditional_attempts)
+        return false;
+      promise next{caller, retry_on_conflict(kind, request, caller, attempt + 1)};
+      serve(kind, request, next);
+      return true;
+    };
+  }
+
+  // A write whose Conflict can only come from a race inside the gateway: it names no
+  // resourceVersion. (One that does gets Conflict when it is stale, as the client asked.)
+  static bool unconditional_write(const kind_info& kind, const ApiRequest& request) {
+    switch (request.verb()) {
+      case ApiRequest::UPDATE:
+      case ApiRequest::UPDATE_STATUS: {
+        std::unique_ptr<Message> object = kind.new_object();
+        if (!object->ParseFromString(request.object())) return false;
+        const auto* meta = gateway::metadata_of(*object);
+        return meta != nullptr && meta->resource_version().empty();
+      }
+      case ApiRequest::UPDATE_SCALE: {
+        messages::Scale scale;
+        return scale.ParseFromString(request.object()) &&
+               scale.metadata().resource_version().empty();
+      }
+      case ApiRequest::DELETE:
+        return request.resource_version().empty();
+      default:
+        return false;
+    }
+  }
+
+  void serve(const kind_info& kind_ref, const ApiRequest& request, promise rp) {
+    const kind_info* kind = &kind_ref;
     switch (request.verb()) {
       case ApiRequest::GET:
         get(*kind, request, rp);
@@ -176,7 +241,6 @@ struct gateway_state {
       default:
         rp.deliver(api_errors::invalid("the request names no verb"));
     }
-    return rp;
   }
 
   void get(const kind_info& kind, const ApiRequest& request, promise rp) {

@@ -184,6 +184,33 @@ BOOST_FIXTURE_TEST_CASE(update_checks_resource_version_and_bumps_generation, fix
   BOOST_TEST(v4.spec().replicas() == 5);
 }
 
+// Writes without a resourceVersion race each other between the gateway's read and its write;
+// the gateway retries the losers itself, as the API server does, so none of them sees Conflict.
+BOOST_FIXTURE_TEST_CASE(unconditional_writes_racing_each_other_all_succeed, fixture,
+                        *boost::unit_test::timeout(120)) {
+  troupe::messages::ConfigMap cm;
+  cm.mutable_metadata()->set_name("racy");
+  decoded<troupe::messages::ConfigMap>(write(ApiRequest::CREATE, "", "configmaps", "default", cm));
+  constexpr int writers = 16;
+  std::vector<outcome> results(writers);
+  std::vector<std::thread> clients;
+  for (int i = 0; i < writers; ++i)
+    clients.emplace_back([this, i, &results] {
+      troupe::messages::ConfigMap mine;
+      mine.mutable_metadata()->set_name("racy");
+      (*mine.mutable_data())["writer"] = std::to_string(i);
+      results[i] = write(ApiRequest::UPDATE, "", "configmaps", "default", mine, "racy");
+    });
+  for (auto& c : clients)
+    c.join();
+  std::set<std::string> written;
+  for (const auto& r : results)
+    written.insert(decoded<troupe::messages::ConfigMap>(r).data().at("writer"));
+  BOOST_TEST(written.size() == std::size_t{writers});
+  auto last = decoded<troupe::messages::ConfigMap>(get("", "configmaps", "default", "racy"));
+  BOOST_TEST(written.count(last.data().at("writer")) == 1u);
+}
+
 BOOST_FIXTURE_TEST_CASE(deleting_a_namespace_deletes_what_it_holds, fixture,
                         *boost::unit_test::timeout(60)) {
   troupe::messages::Namespace dev;
