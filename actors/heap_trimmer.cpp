@@ -21,6 +21,11 @@ caf::behavior heap_trimmer(caf::event_based_actor* self, std::chrono::millisecon
 
 }  // namespace
 
+void configure_heap() {
+  mallopt(M_ARENA_MAX, 2);
+  mallopt(M_MMAP_THRESHOLD, 128 << 10);
+}
+
 caf::actor spawn_heap_trimmer(caf::actor_system& system, std::chrono::milliseconds interval) {
   return system.spawn(heap_trimmer, interval);
 }

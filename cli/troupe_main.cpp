@@ -450,6 +450,7 @@ int run_down() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  troupe::actors::configure_heap();
   std::string_view verb = argc > 1 ? argv[1] : "";
   if (verb == "version" || verb == "--version") {
     std::cout << "troupe v" TROUPE_VERSION "\n";
