@@ -12,7 +12,6 @@
 #include <caf/send.hpp>
 
 #include "actors/gateway/gateway_proxy.hpp"
-#include "actors/heap_trimmer.hpp"
 #include "actors/system_config.hpp"
 #include "cli/flags.hpp"
 #include "node/node_agent.hpp"
@@ -105,7 +104,6 @@ int run_agent(std::span<const std::string> args) {
   actors::gateway_proxy_options proxy;
   proxy.servers = servers;
   auto gateway = actors::spawn_gateway_proxy(system, std::move(proxy));
-  auto trimmer = actors::spawn_heap_trimmer(system);
   std::vector<caf::actor> agents;
   if (*hollow > 0) {
     node::hollow_node_options options;
@@ -131,7 +129,6 @@ int run_agent(std::span<const std::string> args) {
   for (const auto& agent : agents)
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(gateway, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(trimmer, caf::exit_reason::user_shutdown);
   return 0;
 }
 

@@ -28,7 +28,7 @@
 #include <variant>
 
 #include "actors/control_plane.hpp"
-#include "actors/heap_trimmer.hpp"
+#include "actors/heap_config.hpp"
 #include "actors/raft_actor.hpp"
 #include "actors/system_config.hpp"
 #include "cli/api_client.hpp"
@@ -240,7 +240,6 @@ int serve(troupe::actors::control_plane_options options, const std::string& what
     return 1;
   }
   std::cerr << what + " " + id + " listening on " + listen + ", API on " + api + "\n";
-  auto trimmer = troupe::actors::spawn_heap_trimmer(system);
   std::vector<caf::actor> agent_actors;
   if (agents.local) {
     troupe::node::node_agent_options local;
@@ -270,7 +269,6 @@ int serve(troupe::actors::control_plane_options options, const std::string& what
   // pod actors) too.
   for (const auto& agent : agent_actors)
     caf::anon_send_exit(agent, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(trimmer, caf::exit_reason::user_shutdown);
   troupe::actors::stop_control_plane(*started);
   if (reason == caf::exit_reason::user_shutdown) return 0;
   std::cerr << what + " " + id + " stopped: " + system.render(reason) + "\n";

@@ -78,7 +78,8 @@ struct replication_state {
   std::unique_ptr<work_queue> queue;
   std::unique_ptr<event_recorder> events;
   std::map<std::string, expectations> expected;  // by owner cache key
-  std::map<std::string, int64_t> quiet_until;    // owners held back (see reconcile), by key
+  // Owners held back (see reconcile), by key: until when, and whether a change asked for them.
+  std::map<std::string, std::pair<int64_t, bool>> quiet_until;
 
   const messages::kind_info& kind() const { return kind_of(which); }
 
@@ -171,22 +172,26 @@ struct replication_state {
   // A reconcile reads the owner's pods from the cache, parsing each: some 100 ms for 10,000.
   // While a large rollout's pods change, one pass that only refreshed the status (it created,
   // deleted, adopted and released nothing, and waits for no write to show) holds its owner back
-  // for three times as long as it took, so that status churn costs at most a quarter of a core,
+  // for nine times as long as it took, so that status churn costs at most a tenth of a core,
   // not all of it. Passes that act are never held back, and neither are owners of a few hundred
   // pods. The changes meanwhile are not lost: the owner is queued again when its quiet time ends.
   void reconcile(const std::string& key) {
     const int64_t start = context.now_ms();
     if (auto it = quiet_until.find(key); it != quiet_until.end()) {
-      if (start < it->second) return;  // queued again for it->second
+      auto& [until, asked] = it->second;
+      if (start < until) {
+        // Asked for during its quiet time: once, when the time ends.
+        if (!asked) queue->add_after(key, std::chrono::milliseconds(until - start));
+        asked = true;
+        return;
+      }
       quiet_until.erase(it);
     }
     const bool acted = reconcile_now(key);
     const int64_t took = context.now_ms() - start;
     // Writes still unseen (expectations) mean a burst is under way: its next step must not wait.
-    if (!acted && !expected.count(key) && took >= min_costly_reconcile_ms) {
-      quiet_until[key] = start + 4 * took;
-      queue->add_after(key, std::chrono::milliseconds(4 * took));
-    }
+    if (!acted && !expected.count(key) && took >= min_costly_reconcile_ms)
+      quiet_until[key] = {start + 10 * took, false};
   }
 
   // True when the pass wrote pods (creates, deletes, adoptions, releases).

@@ -15,7 +15,8 @@
 // 5,000 nodes; Kubernetes' API SLOs: mutating calls p99 <= 1 s, LIST p99 <= 30 s.
 // Prints a table, and as its last line one JSON object. `--quick` shrinks every size 10x;
 // `--bindings` runs only the backlog bindings (2, without the pods-running row), for medians;
-// `--memory` only the Deployment and the fill to 100,000 pods (3, 5), with every server's RSS.
+// `--cluster` only the Deployment, the API and the fill to 100,000 pods (3-5), with every
+// server's RSS.
 #include <unistd.h>
 
 #include <chrono>
@@ -301,6 +302,28 @@ double deploy(bench_cluster& cluster, int replicas) {
                           1200s);
 }
 
+struct api_result {
+  std::vector<double> list_ms, mutate_ms;
+  uint64_t mutate_failures = 0;
+};
+
+// 4. LISTs of every pod one after another, then ConfigMap creates paced at 500/s.
+api_result measure_api(bench_cluster& cluster, bool quick) {
+  api_result r;
+  uint64_t list_failures = 0;
+  std::vector<ApiRequest> lists(quick ? 10 : 30, list("pods"));
+  r.list_ms = cluster.api->run_all(lists, 1, list_failures);
+  r.mutate_ms = cluster.api->run_paced(
+      [](int i) {
+        m::ConfigMap cm;
+        cm.mutable_metadata()->set_name("cm-" + std::to_string(i));
+        (*cm.mutable_data())["key"] = "value";
+        return create("configmaps", cm);
+      },
+      quick ? 1000 : 5000, 500, 16, r.mutate_failures);
+  return r;
+}
+
 // Pods `from`..`to` (exclusive), bound to a node that does not exist: nothing runs them, the
 // servers hold them. Then the servers settle: the resident sets are read every 5 s until none
 // moved by more than 2% (at most a minute), so that what is measured is what holding the pods
@@ -351,20 +374,27 @@ std::string per_server(const std::vector<double>& mib) {
   return out;
 }
 
-// `--memory`: the Deployment and the fill to 100,000 pods alone, with every server's RSS (the
-// leader runs the controllers and the scheduler; followers hold only the store). The pods are
-// those of the full run: 10,000 of a Deployment, running, and 90,000 held.
-int memory_only() {
+// `--cluster`: phases 3-5 alone, on one cluster (the Deployment, the API, memory), with every
+// server's RSS (the leader runs the controllers and the scheduler; followers hold only the
+// store). The pods are those of the full run: 10,000 of a Deployment, running, and 90,000 held.
+int cluster_only() {
   bench_cluster cluster(1000);
   auto idle = cluster.rss_mib(), idle_anon = cluster.rss_mib(true);
-  progress("memory: a Deployment of 10000 replicas");
+  progress("cluster: a Deployment of 10000 replicas");
   const double deploy_seconds = deploy(cluster, 10000);
+  progress("cluster: API");
+  auto api = measure_api(cluster, false);
   fill_pods(cluster, 10000, 100000);
   auto full = cluster.rss_mib(), full_anon = cluster.rss_mib(true);
   const double per_1000 = (max_of(full) - max_of(idle)) / 100.0;
   const double anon_per_1000 = (max_of(full_anon) - max_of(idle_anon)) / 100.0;
-  std::cout << "bench_controlplane --memory (3 servers; 1000 hollow nodes)\n\n"
+  std::cout << "bench_controlplane --cluster (3 servers; 1000 hollow nodes)\n\n"
             << "  Deployment of 10000 replicas: " << fmt(deploy_seconds, 1) << " s to all Running\n"
+            << "  mutating p99 at 500/s (ms)  " << fmt(percentile(api.mutate_ms, 99), 1) << " (p50 "
+            << fmt(percentile(api.mutate_ms, 50), 1) << ", failures " << api.mutate_failures
+            << ")\n"
+            << "  LIST 10000 pods p99 (ms)    " << fmt(percentile(api.list_ms, 99), 1) << " (p50 "
+            << fmt(percentile(api.list_ms, 50), 1) << ")\n"
             << "  RSS idle (MiB)              " << per_server(idle) << "\n"
             << "  RSS at 100000 pods (MiB)    " << per_server(full) << "\n"
             << "  anonymous idle (MiB)        " << per_server(idle_anon) << "\n"
@@ -372,15 +402,19 @@ int memory_only() {
             << "  largest: " << fmt(per_1000, 2) << " MiB per 1,000 pods (anonymous "
             << fmt(anon_per_1000, 2) << ")\n\n";
   std::printf(
-      "{\"deployment_seconds_to_running\":%.2f,\"rss_mib\":{\"idle\":%.1f,"
-      "\"at_100000_pods\":%.1f,\"per_1000_pods\":%.2f,\"anon_per_1000_pods\":%.2f}}\n",
-      deploy_seconds, max_of(idle), max_of(full), per_1000, anon_per_1000);
+      "{\"deployment_seconds_to_running\":%.2f,\"api\":{\"mutating_p50_ms\":%.2f,"
+      "\"mutating_p99_ms\":%.2f,\"list_p50_ms\":%.2f,\"list_p99_ms\":%.2f},\"rss_mib\":{"
+      "\"idle\":%.1f,\"at_100000_pods\":%.1f,\"per_1000_pods\":%.2f,\"anon_per_1000_pods\":%.2f}}"
+      "\n",
+      deploy_seconds, percentile(api.mutate_ms, 50), percentile(api.mutate_ms, 99),
+      percentile(api.list_ms, 50), percentile(api.list_ms, 99), max_of(idle), max_of(full),
+      per_1000, anon_per_1000);
   return 0;
 }
 
 int main(int argc, char** argv) {
   if (argc > 1 && std::string(argv[1]) == "--bindings") return bindings_only();
-  if (argc > 1 && std::string(argv[1]) == "--memory") return memory_only();
+  if (argc > 1 && std::string(argv[1]) == "--cluster") return cluster_only();
   const bool quick = argc > 1 && std::string(argv[1]) == "--quick";
   const int scale = quick ? 10 : 1;
   const int pods = 30000 / scale, small = 1000 / scale, large = 5000 / scale;
@@ -406,17 +440,7 @@ int main(int argc, char** argv) {
   auto rss_at_deploy = cluster.rss_mib();
   progress("deployment: " + std::to_string(deploy_seconds) + " s; API");
 
-  uint64_t list_failures = 0, mutate_failures = 0;
-  std::vector<ApiRequest> lists(quick ? 10 : 30, list("pods"));
-  auto list_ms = cluster.api->run_all(lists, 1, list_failures);
-  auto mutate_ms = cluster.api->run_paced(
-      [](int i) {
-        m::ConfigMap cm;
-        cm.mutable_metadata()->set_name("cm-" + std::to_string(i));
-        (*cm.mutable_data())["key"] = "value";
-        return create("configmaps", cm);
-      },
-      quick ? 1000 : 5000, 500, 16, mutate_failures);
+  auto [list_ms, mutate_ms, mutate_failures] = measure_api(cluster, quick);
 
   // 5. Memory: more pods up to rss_pods, bound to a node that does not exist (nothing runs
   // them; the servers hold them).
