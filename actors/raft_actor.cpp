@@ -292,6 +292,8 @@ void raft_state::handle_ready(store::raft::ready& r) {
     io_batch batch;
     batch.hard_state = std::move(r.hard_state);
     batch.entries = std::move(r.entries);
+    for (const auto& entry : r.committed)
+      bytes_since_snapshot += entry.ByteSizeLong();
     batch.committed = std::move(r.committed);
     batch.snapshot_chunks = std::move(r.snapshot_chunks);
     batch.compacted_to = r.compacted_to;
@@ -355,8 +357,10 @@ void raft_state::on_io_done(io_done& done) {
   if (batch.take_snapshot) {
     snapshot_pending = false;
     // A failed snapshot is tried again a little later, not after every apply.
-    if (!done.snapshot_taken)
+    if (!done.snapshot_taken) {
       next_snapshot_at = applied + std::max<uint64_t>(1, options.snapshot_every / 4);
+      bytes_since_snapshot = 0;
+    }
   }
   const auto& after = batch.after_persist;
   if (done.persisted) core->on_persisted(done.persisted->index, done.persisted->term);
@@ -393,12 +397,14 @@ void raft_state::on_applied(io_done& done) {
       applied = std::max(applied, meta.last_index());
       snapshot_index = std::max(snapshot_index, meta.last_index());
       next_snapshot_at = snapshot_index + options.snapshot_every;
+      bytes_since_snapshot = 0;
     }
     core->on_snapshot_installed(meta, ok);
   }
   if (done.snapshot_taken) {
     snapshot_index = done.snapshot_taken->last_index();
     next_snapshot_at = snapshot_index + options.snapshot_every;
+    bytes_since_snapshot = 0;
     core->on_snapshot_taken(*done.snapshot_taken, options.keep_trailing);
   }
   if (done.apply_backlog > 0 && !apply_retry_scheduled) {
@@ -407,7 +413,10 @@ void raft_state::on_applied(io_done& done) {
     apply_retry_scheduled = true;
     self->delayed_send(self, options.apply_retry, atoms::retry_atom_v);
   }
-  if (!snapshot_pending && options.snapshot_every > 0 && applied >= next_snapshot_at) {
+  const bool log_is_big =
+      options.snapshot_bytes > 0 && bytes_since_snapshot >= options.snapshot_bytes;
+  if (!snapshot_pending && options.snapshot_every > 0 &&
+      (applied >= next_snapshot_at || log_is_big)) {
     snapshot_pending = true;
     io_batch batch;
     batch.take_snapshot = true;

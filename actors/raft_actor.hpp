@@ -84,6 +84,11 @@ struct raft_server_options {
   // A snapshot of the state machine every this many applied entries; the log before it is
   // dropped but for `keep_trailing` entries, which a briefly slow follower may still need.
   uint64_t snapshot_every = 10000;
+  // ...or sooner, once the entries committed since the last one hold this many bytes: every
+  // entry since the last snapshot is also kept in memory, and entries that batch thousands of
+  // bindings or events are megabytes each, so a count alone let the log grow to hundreds of
+  // MiB on every member.
+  uint64_t snapshot_bytes = uint64_t{32} << 20;
   std::size_t keep_trailing = 1024;
   uint64_t seed = 0;  // elections' randomness and backoff jitter
   // The leader's clock for StoreCommand.proposed_at_ms, in Unix milliseconds.
@@ -154,6 +159,7 @@ struct raft_state {
   store::raft::index_t snapshot_index = 0;
   bool snapshot_pending = false;
   store::raft::index_t next_snapshot_at = 0;  // the applied index that calls for the next one
+  uint64_t bytes_since_snapshot = 0;          // of the entries committed since the last one
   // Invariant: the applied index as the I/O worker last reported it; never decreases.
   store::raft::index_t applied = 0;
 

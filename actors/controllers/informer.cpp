@@ -185,7 +185,7 @@ void informer::apply(const std::string& key, object_bytes bytes, object_ptr afte
   auto held = own_->bytes(key);
   if (!held && !after) return;
   if (held && bytes && *held == *bytes) return;  // a relist's unchanged object
-  object_ptr before = held ? own_->parse(*held) : nullptr;
+  object_ptr before = held ? own_->find(key) : nullptr;
   if (before && after &&
       messages::metadata_of(*before)->resource_version() ==
           messages::metadata_of(*after)->resource_version())

@@ -36,7 +36,8 @@ std::vector<std::pair<std::string_view, std::string>> index_entries(
 
 }  // namespace
 
-object_cache::object_cache(const messages::kind_info& kind) : kind_(kind) {}
+object_cache::object_cache(const messages::kind_info& kind)
+    : kind_(kind), keep_parsed_(kind.descriptor() != messages::Pod::descriptor()) {}
 
 std::string object_cache::index_key(std::string_view index, const std::string& value) {
   std::string key(index);
@@ -61,7 +62,7 @@ void object_cache::put(const std::string& key, const object_ptr& before, const o
     objects_.erase(key);
     return;
   }
-  objects_[key] = bytes;
+  objects_[key] = entry{bytes, keep_parsed_ ? after : nullptr};
   for (const auto& [index, value] : new_entries)
     indexes_[index_key(index, value)].insert(key);
 }
@@ -69,12 +70,18 @@ void object_cache::put(const std::string& key, const object_ptr& before, const o
 object_bytes object_cache::bytes(const std::string& key) const {
   std::shared_lock lock(mutex_);
   auto it = objects_.find(key);
-  return it == objects_.end() ? nullptr : it->second;
+  return it == objects_.end() ? nullptr : it->second.bytes;
 }
 
 object_ptr object_cache::find(const std::string& key) const {
-  auto held = bytes(key);
-  return held ? parse(*held) : nullptr;
+  entry held;
+  {
+    std::shared_lock lock(mutex_);
+    auto it = objects_.find(key);
+    if (it == objects_.end()) return nullptr;
+    held = it->second;
+  }
+  return held.parsed ? held.parsed : parse(*held.bytes);
 }
 
 std::vector<std::string> object_cache::keys() const {
@@ -92,7 +99,7 @@ std::size_t object_cache::size() const {
 }
 
 std::vector<object_ptr> object_cache::in_namespace(const std::string& ns) const {
-  std::vector<object_bytes> held;
+  std::vector<entry> held;
   {
     std::shared_lock lock(mutex_);
     const std::string prefix = ns + "/";
@@ -105,11 +112,11 @@ std::vector<object_ptr> object_cache::in_namespace(const std::string& ns) const 
 
 std::vector<object_ptr> object_cache::indexed(std::string_view index,
                                               const std::string& value) const {
-  std::vector<object_bytes> held;
+  std::vector<entry> held;
   {
     std::shared_lock lock(mutex_);
     if (auto it = indexes_.find(index_key(index, value)); it != indexes_.end())
-      held = bytes_of(it->second);
+      held = entries_of(it->second);
   }
   return parse_all(held);
 }
@@ -121,7 +128,7 @@ std::vector<object_ptr> object_cache::orphans_for(const std::string& ns,
                           r.op == messages::selector_op::double_equals ||
                           r.op == messages::selector_op::in;
     if (!equality) continue;
-    std::vector<object_bytes> held;
+    std::vector<entry> held;
     {
       std::shared_lock lock(mutex_);
       std::set<std::string> keys;
@@ -129,22 +136,22 @@ std::vector<object_ptr> object_cache::orphans_for(const std::string& ns,
         if (auto it = indexes_.find(index_key(by::orphan_label, ns + "/" + r.key + "=" + value));
             it != indexes_.end())
           keys.insert(it->second.begin(), it->second.end());
-      held = bytes_of(keys);
+      held = entries_of(keys);
     }
     return parse_all(held);
   }
   return indexed(by::orphan, ns);
 }
 
-std::vector<object_bytes> object_cache::bytes_of(const std::set<std::string>& keys) const {
-  std::vector<object_bytes> out;
+std::vector<object_cache::entry> object_cache::entries_of(const std::set<std::string>& keys) const {
+  std::vector<entry> out;
   out.reserve(keys.size());
   for (const auto& key : keys)
     if (auto it = objects_.find(key); it != objects_.end()) out.push_back(it->second);
   return out;
 }
 
-std::vector<object_ptr> object_cache::parse_all(const std::vector<object_bytes>& held) const {
+std::vector<object_ptr> object_cache::parse_all(const std::vector<entry>& held) const {
   std::vector<object_ptr> out;
   if (held.empty()) return out;
   out.reserve(held.size());
@@ -155,10 +162,15 @@ std::vector<object_ptr> object_cache::parse_all(const std::vector<object_bytes>&
   google::protobuf::ArenaOptions options;
   options.start_block_size = 16 << 10;
   options.max_block_size = 1 << 20;
-  auto arena = std::make_shared<google::protobuf::Arena>(options);
+  std::shared_ptr<google::protobuf::Arena> arena;
   const auto* prototype =
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(kind_.descriptor());
-  for (const auto& bytes : held) {
+  for (const auto& [bytes, parsed] : held) {
+    if (parsed) {
+      out.push_back(parsed);
+      continue;
+    }
+    if (!arena) arena = std::make_shared<google::protobuf::Arena>(options);
     google::protobuf::Message* object = prototype->New(arena.get());
     if (object->ParseFromString(*bytes)) out.emplace_back(arena, object);
   }

@@ -4,7 +4,9 @@
 // Why bytes: a parsed Pod costs about 3.6 KB of heap (protobuf's generated classes reserve room
 // for every field) against about 300 bytes serialized, and the leader holds every pod of the
 // cluster. Parsing one back takes a few microseconds; the indexes keep the controllers from
-// parsing a whole namespace to find the few objects they need.
+// parsing a whole namespace to find the few objects they need. Other kinds are few (a node, a
+// lease per node; a handful of workloads per app) and some are read on every pass (node
+// lifecycle reads every node and lease each second), so they are kept parsed as well.
 //
 // Sharing: an informer hub's cache is read by every subscriber of the process, from their own
 // threads, while the hub alone writes: readers take the lock shared, the writer exclusively.
@@ -75,12 +77,17 @@ class object_cache {
 
  private:
   static std::string index_key(std::string_view index, const std::string& value);
-  std::vector<object_ptr> parse_all(const std::vector<object_bytes>& held) const;
-  std::vector<object_bytes> bytes_of(const std::set<std::string>& keys) const;  // lock held
+  struct entry {
+    object_bytes bytes;
+    object_ptr parsed;  // null for pods
+  };
+  std::vector<object_ptr> parse_all(const std::vector<entry>& held) const;
+  std::vector<entry> entries_of(const std::set<std::string>& keys) const;  // lock held
 
   const messages::kind_info& kind_;
   mutable std::shared_mutex mutex_;
-  std::map<std::string, object_bytes> objects_;           // by cache key
+  const bool keep_parsed_;
+  std::map<std::string, entry> objects_;                  // by cache key
   std::map<std::string, std::set<std::string>> indexes_;  // index_key -> cache keys
 };
 

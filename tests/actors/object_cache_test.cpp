@@ -12,6 +12,7 @@
 #include "actors/controllers/informer.hpp"
 #include "messages/kinds.hpp"
 #include "messages/label_selector.hpp"
+#include "messages/proto/core.pb.h"
 #include "messages/proto/core_pod.pb.h"
 
 namespace {
@@ -110,6 +111,18 @@ BOOST_FIXTURE_TEST_CASE(orphans_for_a_selector_are_read_by_its_label, cache_fixt
   // No equality to look up by: every orphan of the namespace, for the caller to match.
   BOOST_TEST(names(cache.orphans_for("default", selector("app!=db"))) ==
              (std::vector<std::string>{"db-1", "web-1"}));
+}
+
+// Kinds other than pods are few and read on every pass: their parses are kept and shared.
+BOOST_AUTO_TEST_CASE(other_kinds_stay_parsed) {
+  object_cache nodes{*troupe::messages::find_kind(troupe::messages::Node::descriptor())};
+  auto node = std::make_shared<troupe::messages::Node>();
+  node->mutable_metadata()->set_name("n1");
+  nodes.put("n1", nullptr, std::make_shared<const std::string>(node->SerializeAsString()), node);
+  BOOST_TEST(nodes.find("n1").get() == node.get());
+  cache_fixture pods;
+  pods.put(pod("a", "web"));
+  BOOST_TEST(pods.cache.find("default/a").get() != pods.cache.find("default/a").get());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
