@@ -61,6 +61,7 @@ struct setup {
   bool join = false;
   uint64_t snapshot_every = 10000;
   std::size_t keep_trailing = 1024;
+  uint64_t snapshot_bytes = uint64_t{32} << 20;
 };
 
 // One server in its own actor system; destroying it is a crash as its peers see it.
@@ -78,6 +79,7 @@ struct server {
     options.join = how.join;
     options.snapshot_every = how.snapshot_every;
     options.keep_trailing = how.keep_trailing;
+    options.snapshot_bytes = how.snapshot_bytes;
     options.data_dir = dir.string();
     options.storage.env.map_size = uint64_t{256} << 20;
     options.heartbeat_ms = 50;
@@ -390,6 +392,30 @@ BOOST_AUTO_TEST_CASE(lagging_member_catches_up_by_snapshot, *boost::unit_test::t
   BOOST_TEST(servers[lagging]
                  ->await([&](const status& s) { return s.applied >= more->revision(); })
                  .has_value());
+}
+
+// Entries since the last snapshot stay in memory: once they hold snapshot_bytes, a snapshot
+// comes before snapshot_every entries have.
+BOOST_AUTO_TEST_CASE(a_snapshot_comes_once_the_log_holds_snapshot_bytes,
+                     *boost::unit_test::timeout(60)) {
+  std::vector<troupe::messages::Member> members = {member("s1")};
+  troupe::test_support::temp_dir dir;
+  server one(members[0], members, dir.path(),
+             setup{.snapshot_every = 1000000, .keep_trailing = 3, .snapshot_bytes = 512});
+  BOOST_REQUIRE(one.await(leads));
+  for (int i = 0; i < 40; ++i) {
+    auto [created, error] = one.propose(create("p-" + std::to_string(i)));
+    BOOST_REQUIRE_MESSAGE(created, "write " << i << " failed");
+  }
+  auto snapshot_file = [&] {
+    if (!std::filesystem::exists(dir.path() / "snapshots")) return false;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path() / "snapshots"))
+      if (e.path().extension() == ".snap") return true;
+    return false;
+  };
+  for (int i = 0; i < 100 && !snapshot_file(); ++i)
+    std::this_thread::sleep_for(20ms);
+  BOOST_TEST(snapshot_file());
 }
 
 BOOST_AUTO_TEST_SUITE_END()
