@@ -55,6 +55,7 @@ using watch_promise = caf::typed_response_promise<uint64_t>;
 struct promise {
   caf::typed_response_promise<ApiResponse> caller;
   std::function<bool(const caf::error&)> retry;
+  int attempt = 1;
 
   void deliver(ApiResponse response) { caller.deliver(std::move(response)); }
   void deliver(caf::error error) {
@@ -150,7 +151,7 @@ struct gateway_state {
 
   // -- verbs ---------------------------------------------------------------------------
   caf::typed_response_promise<ApiResponse> handle(ApiRequest& request) {
-    promise rp{self->make_response_promise<ApiResponse>(), nullptr};
+    promise rp{self->make_response_promise<ApiResponse>(), nullptr, 1};
     const kind_info* kind = find_served(request.group(), request.resource());
     if (kind == nullptr) {
       rp.deliver(api_errors::unknown_resource(request.group(), request.resource()));
@@ -167,76 +168,50 @@ struct gateway_state {
     } else if (request.namespace_().empty() && request.verb() != ApiRequest::LIST) {
       request.set_namespace_("default");
     }
-    if (unconditional_write(*kind, request))
-      rp.retry = retry_on_conflict(*kind, request, rp.caller, 1);
     serve(*kind, request, rp);
     return rp.caller;
   }
 
-  // Another attempt at `request` when an attempt ends in Conflict, up to the limit.
-  std::function<bool(const caf::error&)> retry_on_conflict(
-      const kind_info& kind, ApiRequest request, caf::typed_response_promise<ApiResponse> caller,
-      int attempt) {
-    return [this, &kind, request, caller, attempt](const caf::error& e) {
+  // For a write that names no resourceVersion: a Conflict (a race between the gateway's read
+  // and its write) starts another attempt, up to the limit, instead of reaching the client.
+  // (A write that names one gets Conflict when it is stale, as the client asked.)
+  void retry_conflicts(promise& rp, const kind_info& kind, const ApiRequest& request) {
+    rp.retry = [this, &kind, request, caller = rp.caller,
+                attempt = rp.attempt](const caf::error& e) {
       if (!messages::is_error(e, errc::conflict) || attempt >= max_unconditional_attempts)
         return false;
-      promise next{caller, retry_on_conflict(kind, request, caller, attempt + 1)};
-      serve(kind, request, next);
+      serve(kind, request, promise{caller, nullptr, attempt + 1});
       return true;
     };
   }
 
-  // A write whose Conflict can only come from a race inside the gateway: it names no
-  // resourceVersion. (One that does gets Conflict when it is stale, as the client asked.)
-  static bool unconditional_write(const kind_info& kind, const ApiRequest& request) {
-    switch (request.verb()) {
-      case ApiRequest::UPDATE:
-      case ApiRequest::UPDATE_STATUS: {
-        std::unique_ptr<Message> object = kind.new_object();
-        if (!object->ParseFromString(request.object())) return false;
-        const auto* meta = gateway::metadata_of(*object);
-        return meta != nullptr && meta->resource_version().empty();
-      }
-      case ApiRequest::UPDATE_SCALE: {
-        messages::Scale scale;
-        return scale.ParseFromString(request.object()) &&
-               scale.metadata().resource_version().empty();
-      }
-      case ApiRequest::DELETE:
-        return request.resource_version().empty();
-      default:
-        return false;
-    }
-  }
-
-  void serve(const kind_info& kind_ref, const ApiRequest& request, promise rp) {
-    const kind_info* kind = &kind_ref;
+  void serve(const kind_info& kind, const ApiRequest& request, promise rp) {
     switch (request.verb()) {
       case ApiRequest::GET:
-        get(*kind, request, rp);
+        get(kind, request, rp);
         break;
       case ApiRequest::LIST:
-        list(*kind, request, rp);
+        list(kind, request, rp);
         break;
       case ApiRequest::CREATE:
         if (request.objects_size() > 0)
-          create_many(*kind, request, rp);
+          create_many(kind, request, rp);
         else
-          create(*kind, request, rp);
+          create(kind, request, rp);
         break;
       case ApiRequest::UPDATE:
       case ApiRequest::UPDATE_STATUS:
-        update(*kind, request, rp);
+        update(kind, request, rp);
         break;
       case ApiRequest::DELETE:
-        remove(*kind, request, rp);
+        remove(kind, request, rp);
         break;
       case ApiRequest::BIND:
-        bind(*kind, request, rp);
+        bind(kind, request, rp);
         break;
       case ApiRequest::GET_SCALE:
       case ApiRequest::UPDATE_SCALE:
-        scale(*kind, request, rp);
+        scale(kind, request, rp);
         break;
       default:
         rp.deliver(api_errors::invalid("the request names no verb"));
@@ -395,6 +370,7 @@ struct gateway_state {
     auto* meta = gateway::metadata_of(*incoming);
     if (meta && meta->namespace_().empty() && kind.namespaced)
       meta->set_namespace_(request.namespace_());
+    if (meta && meta->resource_version().empty()) retry_conflicts(rp, kind, request);
     if (status_only && !gateway::has_status(kind)) {
       rp.deliver(api_errors::unknown_resource(kind.group, std::string(kind.resource) + "/status"));
       return;
@@ -480,6 +456,7 @@ struct gateway_state {
       rp.deliver(api_errors::invalid("the request's object is not a Scale"));
       return;
     }
+    if (wanted.metadata().resource_version().empty()) retry_conflicts(rp, kind, request);
     const std::string name = request.name();
     fetch(kind, request.namespace_(), name, rp,
           [this, rp, &kind, wanted, name, reply](std::unique_ptr<Message> current,
@@ -586,6 +563,7 @@ struct gateway_state {
         }
     }
     auto precondition = parse_revision(request.resource_version());
+    if (request.resource_version().empty()) retry_conflicts(rp, kind, request);
     gateway::deletion_request how{request.propagation_policy(), std::nullopt};
     if (request.has_grace_period_seconds())
       how.grace_period_seconds = request.grace_period_seconds();
