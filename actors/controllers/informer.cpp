@@ -90,9 +90,10 @@ std::vector<object_ptr> informer::indexed(std::string_view index, const std::str
   return cache_ ? cache_->indexed(index, value) : std::vector<object_ptr>{};
 }
 
-std::vector<object_ptr> informer::orphans_for(const std::string& ns,
-                                              const messages::label_selector& selector) const {
-  return cache_ ? cache_->orphans_for(ns, selector) : std::vector<object_ptr>{};
+std::vector<pod_summary_ptr> informer::claimable_pods(
+    const std::string& owner_uid, const std::string& ns,
+    const messages::label_selector& selector) const {
+  return cache_ ? cache_->claimable_pods(owner_uid, ns, selector) : std::vector<pod_summary_ptr>{};
 }
 
 void informer::list() {

@@ -104,8 +104,9 @@ class informer {
   std::vector<std::string> keys() const;
   std::vector<object_ptr> in_namespace(const std::string& ns) const;
   std::vector<object_ptr> indexed(std::string_view index, const std::string& value) const;
-  std::vector<object_ptr> orphans_for(const std::string& ns,
-                                      const messages::label_selector& selector) const;
+  // Pods: summaries, not parses (object_cache::claimable_pods).
+  std::vector<pod_summary_ptr> claimable_pods(const std::string& owner_uid, const std::string& ns,
+                                              const messages::label_selector& selector) const;
 
   template <class T>
   std::shared_ptr<const T> get(const std::string& key) const {

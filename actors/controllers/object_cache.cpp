@@ -51,6 +51,12 @@ void object_cache::put(const std::string& key, const object_ptr& before, const o
   // Index entries are computed outside the lock; only the map edits hold it.
   auto old_entries = before ? index_entries(*before) : decltype(index_entries(*before)){};
   auto new_entries = after ? index_entries(*after) : decltype(old_entries){};
+  pod_summary_ptr summary;
+  if (after && after->GetDescriptor() == messages::Pod::descriptor()) {
+    const auto& pod = static_cast<const messages::Pod&>(*after);
+    if (controller_of(pod.metadata()) != nullptr)
+      summary = std::make_shared<const pod_summary>(summarize(pod));
+  }
   std::unique_lock lock(mutex_);
   for (const auto& [index, value] : old_entries) {
     auto it = indexes_.find(index_key(index, value));
@@ -62,7 +68,7 @@ void object_cache::put(const std::string& key, const object_ptr& before, const o
     objects_.erase(key);
     return;
   }
-  objects_[key] = entry{bytes, keep_parsed_ ? after : nullptr};
+  objects_[key] = entry{bytes, keep_parsed_ ? after : nullptr, std::move(summary)};
   for (const auto& [index, value] : new_entries)
     indexes_[index_key(index, value)].insert(key);
 }
@@ -121,26 +127,46 @@ std::vector<object_ptr> object_cache::indexed(std::string_view index,
   return parse_all(held);
 }
 
-std::vector<object_ptr> object_cache::orphans_for(const std::string& ns,
-                                                  const messages::label_selector& selector) const {
+std::vector<pod_summary_ptr> object_cache::claimable_pods(
+    const std::string& owner_uid, const std::string& ns,
+    const messages::label_selector& selector) const {
+  std::vector<entry> held;
+  {
+    std::shared_lock lock(mutex_);
+    auto keys = orphan_keys(ns, selector);
+    if (auto it = indexes_.find(index_key(by::owner, owner_uid)); it != indexes_.end())
+      keys.insert(it->second.begin(), it->second.end());
+    held = entries_of(keys);
+  }
+  std::vector<pod_summary_ptr> out;
+  out.reserve(held.size());
+  for (const auto& e : held) {
+    if (e.summary) {
+      out.push_back(e.summary);
+    } else if (messages::Pod pod; pod.ParseFromString(*e.bytes)) {
+      out.push_back(std::make_shared<const pod_summary>(summarize(pod)));
+    }
+  }
+  return out;
+}
+
+std::set<std::string> object_cache::orphan_keys(const std::string& ns,
+                                                const messages::label_selector& selector) const {
+  auto keys_of = [this](std::string_view index, const std::string& value) {
+    auto it = indexes_.find(index_key(index, value));
+    return it == indexes_.end() ? std::set<std::string>{} : it->second;
+  };
   for (const auto& r : selector.requirements()) {
     const bool equality = r.op == messages::selector_op::equals ||
                           r.op == messages::selector_op::double_equals ||
                           r.op == messages::selector_op::in;
     if (!equality) continue;
-    std::vector<entry> held;
-    {
-      std::shared_lock lock(mutex_);
-      std::set<std::string> keys;
-      for (const auto& value : r.values)
-        if (auto it = indexes_.find(index_key(by::orphan_label, ns + "/" + r.key + "=" + value));
-            it != indexes_.end())
-          keys.insert(it->second.begin(), it->second.end());
-      held = entries_of(keys);
-    }
-    return parse_all(held);
+    std::set<std::string> keys;
+    for (const auto& value : r.values)
+      keys.merge(keys_of(by::orphan_label, ns + "/" + r.key + "=" + value));
+    return keys;
   }
-  return indexed(by::orphan, ns);
+  return keys_of(by::orphan, ns);
 }
 
 std::vector<object_cache::entry> object_cache::entries_of(const std::set<std::string>& keys) const {
@@ -165,14 +191,14 @@ std::vector<object_ptr> object_cache::parse_all(const std::vector<entry>& held) 
   std::shared_ptr<google::protobuf::Arena> arena;
   const auto* prototype =
       google::protobuf::MessageFactory::generated_factory()->GetPrototype(kind_.descriptor());
-  for (const auto& [bytes, parsed] : held) {
-    if (parsed) {
-      out.push_back(parsed);
+  for (const auto& e : held) {
+    if (e.parsed) {
+      out.push_back(e.parsed);
       continue;
     }
     if (!arena) arena = std::make_shared<google::protobuf::Arena>(options);
     google::protobuf::Message* object = prototype->New(arena.get());
-    if (object->ParseFromString(*bytes)) out.emplace_back(arena, object);
+    if (object->ParseFromString(*e.bytes)) out.emplace_back(arena, object);
   }
   return out;
 }

@@ -8,6 +8,12 @@
 // lease per node; a handful of workloads per app) and some are read on every pass (node
 // lifecycle reads every node and lease each second), so they are kept parsed as well.
 //
+// Pods a controller owns also keep a summary (pod_summary.hpp), made once when they change: a
+// ReplicaSet's reconciliation reads every pod it owns, and reading summaries instead of parses
+// made a pass over 10,000 pods take about a millisecond instead of 100. Orphans (bare pods, of
+// which a cluster may hold many and which a controller reads only to adopt) are summarized
+// when read.
+//
 // Sharing: an informer hub's cache is read by every subscriber of the process, from their own
 // threads, while the hub alone writes: readers take the lock shared, the writer exclusively.
 // Bytes are immutable once stored, so a reader parses outside the lock. A subscriber's reads
@@ -22,6 +28,8 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "actors/controllers/pod_summary.hpp"
 
 namespace google::protobuf {
 class Message;
@@ -67,11 +75,13 @@ class object_cache {
   std::size_t size() const;
   std::vector<object_ptr> in_namespace(const std::string& ns) const;
   std::vector<object_ptr> indexed(std::string_view index, const std::string& value) const;
-  // The objects of `ns` that no controller owns and whose labels may match `selector`: those
-  // with a label of one of its equality (or `in`) requirements, else every orphan of `ns`.
-  // Callers still match the selector.
-  std::vector<object_ptr> orphans_for(const std::string& ns,
-                                      const messages::label_selector& selector) const;
+  // Pods only: the summaries of the pods an owner may count, adopt or release, read at one
+  // instant, each pod once: those with an ownerReference to `owner_uid`, and the orphans of `ns`
+  // whose labels may match `selector` (those with a label of one of its equality or `in`
+  // requirements; for a selector without one, every orphan of `ns`). Callers still match the
+  // selector and check the controller.
+  std::vector<pod_summary_ptr> claimable_pods(const std::string& owner_uid, const std::string& ns,
+                                              const messages::label_selector& selector) const;
 
   object_ptr parse(const std::string& bytes) const;  // null when the bytes do not parse
 
@@ -79,10 +89,14 @@ class object_cache {
   static std::string index_key(std::string_view index, const std::string& value);
   struct entry {
     object_bytes bytes;
-    object_ptr parsed;  // null for pods
+    object_ptr parsed;        // null for pods
+    pod_summary_ptr summary;  // pods with a controller only
   };
   std::vector<object_ptr> parse_all(const std::vector<entry>& held) const;
-  std::vector<entry> entries_of(const std::set<std::string>& keys) const;  // lock held
+  // -- with the lock held
+  std::vector<entry> entries_of(const std::set<std::string>& keys) const;
+  std::set<std::string> orphan_keys(const std::string& ns,  // see claimable_pods
+                                    const messages::label_selector& selector) const;
 
   const messages::kind_info& kind_;
   mutable std::shared_mutex mutex_;

@@ -1,13 +1,9 @@
 #include "actors/controllers/replica_set_logic.hpp"
 
-#include "actors/controllers/object_facts.hpp"
-
 #include <algorithm>
 #include <bit>
-#include <charconv>
 #include <limits>
 #include <map>
-#include <string_view>
 
 #include "messages/kinds.hpp"
 #include "messages/proto/apps.pb.h"
@@ -25,64 +21,15 @@ constexpr int64_t nanos_per_second = 1'000'000'000;
 constexpr int64_t nanos_per_milli = 1'000'000;
 // A DNS subdomain's length limit, which bounds an object name and so a generateName prefix.
 constexpr size_t max_name_length = 253;
-constexpr std::string_view deletion_cost_annotation = "controller.kubernetes.io/pod-deletion-cost";
-
-int64_t nanos_of(const messages::Time& t) {
-  return t.seconds() * nanos_per_second + t.nanos();
-}
-
-// Since when a ready pod has been ready (Go's zero time, nullopt, when not ready or unknown).
-std::optional<int64_t> ready_since_ns(const Pod& pod) {
-  const auto* c = ready_condition(pod);
-  if (c == nullptr || c->status() != "True" || !c->has_last_transition_time()) return {};
-  return nanos_of(c->last_transition_time());
-}
-
-std::optional<int64_t> created_ns(const Pod& pod) {
-  if (!pod.metadata().has_creation_timestamp()) return {};
-  return nanos_of(pod.metadata().creation_timestamp());
-}
 
 // podutil.IsPodAvailable turned into a time: the pod is available at any instant after the
 // returned one. nullopt: not available, and time alone will not make it so (not ready, or
 // minReadySeconds > 0 and no lastTransitionTime).
-std::optional<int64_t> available_after_ns(const Pod& pod, int32_t min_ready_seconds) {
-  if (!is_ready(pod)) return {};
+std::optional<int64_t> available_after_ns(const pod_summary& pod, int32_t min_ready_seconds) {
+  if (!pod.ready) return {};
   if (min_ready_seconds <= 0) return std::numeric_limits<int64_t>::min();
-  const auto* c = ready_condition(pod);
-  if (!c->has_last_transition_time()) return {};
-  return nanos_of(c->last_transition_time()) + int64_t{min_ready_seconds} * nanos_per_second;
-}
-
-// helper.GetDeletionCostFromPodAnnotations: an int32 without '+' or leading zeros, else 0.
-int32_t deletion_cost(const Pod& pod) {
-  const auto& annotations = pod.metadata().annotations();
-  auto it = annotations.find(std::string(deletion_cost_annotation));
-  if (it == annotations.end()) return 0;
-  std::string_view text = it->second;
-  bool valid_first =
-      !text.empty() && (text[0] == '-' || text == "0" || (text[0] >= '1' && text[0] <= '9'));
-  if (!valid_first) return 0;
-  int32_t cost = 0;
-  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), cost);
-  if (ec != std::errc{} || end != text.data() + text.size()) return 0;
-  return cost;
-}
-
-int32_t max_restarts(const Pod& pod) {
-  int32_t most = 0;
-  for (const auto& s : pod.status().container_statuses())
-    most = std::max(most, s.restart_count());
-  return most;
-}
-
-// Kubernetes' podPhaseToOrdinal: Pending 0, Unknown 1, Running 2; any other phase, being
-// missing from the Go map, 0.
-int phase_ordinal(const Pod& pod) {
-  const auto& phase = pod.status().phase();
-  if (phase == "Running") return 2;
-  if (phase == "Unknown") return 1;
-  return 0;
+  if (!pod.ready_since_ns) return {};
+  return *pod.ready_since_ns + int64_t{min_ready_seconds} * nanos_per_second;
 }
 
 // floor(log2(now - t)) in nanoseconds, -1 when t is not in the past: Kubernetes'
@@ -96,17 +43,17 @@ int64_t log_rank(int64_t t_ns, int64_t now_ns) {
 // How two timestamps order two pods for deletion: below 0 the first pod goes first, above 0 it
 // does not, 0 the times are equal and the next rule decides. A missing time (Go's zero time)
 // goes first; otherwise the later time, compared by logarithmic age, then by uid.
-int compare_times(const std::optional<int64_t>& a, const std::optional<int64_t>& b, const Pod& pa,
-                  const Pod& pb, int64_t now_ns) {
+int compare_times(const std::optional<int64_t>& a, const std::optional<int64_t>& b,
+                  const pod_summary& pa, const pod_summary& pb, int64_t now_ns) {
   if (a == b) return 0;
   if (!a || !b) return !a ? -1 : 1;
   int64_t diff = log_rank(*a, now_ns) - log_rank(*b, now_ns);
-  if (diff == 0) return pa.metadata().uid() < pb.metadata().uid() ? -1 : 1;
+  if (diff == 0) return pa.uid < pb.uid ? -1 : 1;
   return diff < 0 ? -1 : 1;
 }
 
 struct ranked_pod {
-  const Pod* pod;
+  const pod_summary* pod;
   // Active related pods on the same node (Kubernetes' getPodsRankedByRelatedPodsOnSameNode).
   int colocated;
 };
@@ -114,51 +61,64 @@ struct ranked_pod {
 // Kubernetes' ActivePodsWithRanks.Less with PodDeletionCost and LogarithmicScaleDown on (their
 // defaults): true when `x` should be deleted before `y`.
 bool deletes_before(const ranked_pod& x, const ranked_pod& y, int64_t now_ns) {
-  const Pod& a = *x.pod;
-  const Pod& b = *y.pod;
-  const auto& node_a = a.spec().node_name();
-  const auto& node_b = b.spec().node_name();
-  if (node_a != node_b && (node_a.empty() || node_b.empty())) return node_a.empty();
-  if (phase_ordinal(a) != phase_ordinal(b)) return phase_ordinal(a) < phase_ordinal(b);
-  bool ready_a = is_ready(a);
-  if (ready_a != is_ready(b)) return !ready_a;
-  if (deletion_cost(a) != deletion_cost(b)) return deletion_cost(a) < deletion_cost(b);
+  const pod_summary& a = *x.pod;
+  const pod_summary& b = *y.pod;
+  if (a.node_name != b.node_name && (a.node_name.empty() || b.node_name.empty()))
+    return a.node_name.empty();
+  if (a.phase_ordinal != b.phase_ordinal) return a.phase_ordinal < b.phase_ordinal;
+  if (a.ready != b.ready) return !a.ready;
+  if (a.deletion_cost != b.deletion_cost) return a.deletion_cost < b.deletion_cost;
   if (x.colocated != y.colocated) return x.colocated > y.colocated;
-  if (ready_a) {
-    if (int order = compare_times(ready_since_ns(a), ready_since_ns(b), a, b, now_ns)) {
+  if (a.ready) {
+    if (int order = compare_times(a.ready_since_ns, b.ready_since_ns, a, b, now_ns))
       return order < 0;
-    }
   }
-  if (max_restarts(a) != max_restarts(b)) return max_restarts(a) > max_restarts(b);
-  if (int order = compare_times(created_ns(a), created_ns(b), a, b, now_ns)) return order < 0;
+  if (a.max_restarts != b.max_restarts) return a.max_restarts > b.max_restarts;
+  if (int order = compare_times(a.created_ns, b.created_ns, a, b, now_ns)) return order < 0;
   return false;
 }
 
-// The pods an owner counts, and the ownership changes that make it so: Kubernetes'
-// FilterActivePods followed by PodControllerRefManager.ClaimPods.
+// What an owner makes of one pod: Kubernetes' FilterActivePods followed by
+// PodControllerRefManager.ClaimPods.
+enum class claim_kind { ignore, count, adopt, release };
+
+claim_kind claim_of(const replica_owner& owner, const pod_summary& pod) {
+  if (pod.ns != owner.ns || !pod.active) return claim_kind::ignore;
+  const bool matches = owner.selector.matches(pod.labels);
+  if (!pod.controller_uid.empty()) {
+    if (pod.controller_uid != owner.uid) return claim_kind::ignore;  // another controller's
+    if (matches) return claim_kind::count;
+    return owner.being_deleted ? claim_kind::ignore : claim_kind::release;
+  }
+  return owner.being_deleted || !matches ? claim_kind::ignore : claim_kind::adopt;
+}
+
+// The pods an owner counts (those it controls and that match, and the orphans it adopts now)
+// and the ownership changes that make it so.
 struct claim {
-  std::vector<const Pod*> counted;  // controlled by the owner and matching, or adopted now
-  std::vector<const Pod*> adopt;
-  std::vector<const Pod*> release;
+  std::vector<const pod_summary*> counted;
+  std::vector<const pod_summary*> adopt;
+  std::vector<const pod_summary*> release;
 };
 
-claim claim_pods(const replica_owner& owner, std::span<const Pod* const> pods) {
+claim claim_pods(const replica_owner& owner, std::span<const pod_summary* const> pods) {
   claim out;
-  for (const Pod* pod : pods) {
-    if (pod == nullptr || pod->metadata().namespace_() != owner.ns || !is_active(*pod)) continue;
-    bool matches = owner.selector.matches(pod->metadata().labels());
-    if (const auto* ref = controller_of(pod->metadata())) {
-      if (ref->uid() != owner.uid) continue;  // another controller's: never touched
-      if (matches) {
+  for (const pod_summary* pod : pods) {
+    if (pod == nullptr) continue;
+    switch (claim_of(owner, *pod)) {
+      case claim_kind::ignore:
+        break;
+      case claim_kind::count:
         out.counted.push_back(pod);
-      } else if (!owner.being_deleted) {
+        break;
+      case claim_kind::adopt:
+        out.adopt.push_back(pod);
+        out.counted.push_back(pod);
+        break;
+      case claim_kind::release:
         out.release.push_back(pod);
-      }
-      continue;
+        break;
     }
-    if (owner.being_deleted || !matches) continue;
-    out.adopt.push_back(pod);
-    out.counted.push_back(pod);
   }
   return out;
 }
@@ -195,22 +155,22 @@ Pod pod_from_template(const replica_owner& owner) {
   return pod;
 }
 
-std::vector<std::string> pods_to_delete(const std::vector<const Pod*>& counted, size_t count,
-                                        std::span<const Pod* const> related, int64_t now_ms) {
+std::vector<std::string> pods_to_delete(const std::vector<const pod_summary*>& counted,
+                                        size_t count, std::span<const pod_summary* const> related,
+                                        int64_t now_ms) {
   std::map<std::string, int, std::less<>> active_on_node;
-  for (const Pod* pod : related) {
-    if (pod != nullptr && is_active(*pod)) ++active_on_node[pod->spec().node_name()];
+  for (const pod_summary* pod : related) {
+    if (pod != nullptr && pod->active) ++active_on_node[pod->node_name];
   }
   std::vector<ranked_pod> ranked;
   ranked.reserve(counted.size());
-  for (const Pod* pod : counted) {
-    auto it = active_on_node.find(pod->spec().node_name());
+  for (const pod_summary* pod : counted) {
+    auto it = active_on_node.find(pod->node_name);
     ranked.push_back({pod, it == active_on_node.end() ? 0 : it->second});
   }
   // Input order (a cache's) is arbitrary; names make equally ranked pods go in a fixed order.
-  std::ranges::sort(ranked, {}, [](const ranked_pod& r) -> const std::string& {
-    return r.pod->metadata().name();
-  });
+  std::ranges::sort(ranked, {},
+                    [](const ranked_pod& r) -> const std::string& { return r.pod->name; });
   int64_t now_ns = now_ms * nanos_per_milli;
   // Stable: Kubernetes' Less is not a strict weak order in corner cases (equal creation times
   // fall through to restarts while nearly equal ones compare by uid); stable_sort stays within
@@ -219,7 +179,7 @@ std::vector<std::string> pods_to_delete(const std::vector<const Pod*>& counted, 
                    [now_ns](const auto& x, const auto& y) { return deletes_before(x, y, now_ns); });
   std::vector<std::string> names;
   for (size_t i = 0; i < count && i < ranked.size(); ++i) {
-    names.push_back(ranked[i].pod->metadata().name());
+    names.push_back(ranked[i].pod->name);
   }
   return names;
 }
@@ -281,22 +241,16 @@ replica_owner_read owner_of(const messages::ReplicationController& rc) {
   return with_selector(std::move(owner), selector);
 }
 
-replica_actions reconcile(const replica_owner& owner, std::span<const Pod* const> pods_in_namespace,
-                          int64_t now_ms, const reconcile_options& options) {
+replica_actions reconcile(const replica_owner& owner,
+                          std::span<const pod_summary* const> pods_in_namespace, int64_t now_ms,
+                          const reconcile_options& options) {
   replica_actions actions;
   if (owner.being_deleted) return actions;
   auto claimed = claim_pods(owner, pods_in_namespace);
-  for (const Pod* pod : claimed.adopt) {
-    auto& adopted = actions.adopt.emplace_back(*pod);
-    add_controller_ref(owner, *adopted.mutable_metadata());
-  }
-  for (const Pod* pod : claimed.release) {
-    auto& released = actions.release.emplace_back(*pod);
-    auto& refs = *released.mutable_metadata()->mutable_owner_references();
-    refs.erase(std::remove_if(refs.begin(), refs.end(),
-                              [&](const auto& ref) { return ref.uid() == owner.uid; }),
-               refs.end());
-  }
+  for (const pod_summary* pod : claimed.adopt)
+    actions.adopt_names.push_back(pod->name);
+  for (const pod_summary* pod : claimed.release)
+    actions.release_names.push_back(pod->name);
 
   auto burst = static_cast<int64_t>(std::max(options.burst, 0));
   auto diff = static_cast<int64_t>(claimed.counted.size()) - owner.replicas;
@@ -313,27 +267,44 @@ replica_actions reconcile(const replica_owner& owner, std::span<const Pod* const
   return actions;
 }
 
+std::optional<Pod> adopted_pod(const replica_owner& owner, const Pod& pod) {
+  if (claim_of(owner, summarize(pod)) != claim_kind::adopt) return {};
+  Pod adopted = pod;
+  add_controller_ref(owner, *adopted.mutable_metadata());
+  return adopted;
+}
+
+std::optional<Pod> released_pod(const replica_owner& owner, const Pod& pod) {
+  if (claim_of(owner, summarize(pod)) != claim_kind::release) return {};
+  Pod released = pod;
+  auto& refs = *released.mutable_metadata()->mutable_owner_references();
+  refs.erase(std::remove_if(refs.begin(), refs.end(),
+                            [&](const auto& ref) { return ref.uid() == owner.uid; }),
+             refs.end());
+  return released;
+}
+
 replica_status compute_status(const replica_owner& owner,
-                              std::span<const Pod* const> pods_in_namespace, int64_t now_ms) {
+                              std::span<const pod_summary* const> pods_in_namespace,
+                              int64_t now_ms) {
   auto claimed = claim_pods(owner, pods_in_namespace);
   replica_status status;
   status.replicas = static_cast<int32_t>(claimed.counted.size());
   status.observed_generation = owner.generation;
   int64_t now_ns = now_ms * nanos_per_milli;
-  for (const Pod* pod : claimed.counted) {
-    const auto& labels = pod->metadata().labels();
+  for (const pod_summary* pod : claimed.counted) {
     bool fully_labeled = true;
     if (owner.tmpl != nullptr) {
       for (const auto& [key, value] : owner.tmpl->metadata().labels()) {
-        auto it = labels.find(key);
-        if (it == labels.end() || it->second != value) {
+        auto it = pod->labels.find(key);
+        if (it == pod->labels.end() || it->second != value) {
           fully_labeled = false;
           break;
         }
       }
     }
     if (fully_labeled) ++status.fully_labeled;
-    if (!is_ready(*pod)) continue;
+    if (!pod->ready) continue;
     ++status.ready;
     auto after = available_after_ns(*pod, owner.min_ready_seconds);
     if (!after) continue;

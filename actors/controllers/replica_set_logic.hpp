@@ -3,9 +3,10 @@
 // Kubernetes' pkg/controller/replicaset (syncReplicaSet, claimPods, manageReplicas,
 // getPodsToDelete, calculateStatus) serves both.
 //
-// No CAF, no I/O, no clock: the controller actor feeds in its list+watch caches and the time, and
-// carries out the actions. Any thread may call these functions on inputs nobody mutates meanwhile.
-// Callers include messages/proto/core_pod.pb.h (and apps.pb.h / core.pb.h) to use the results.
+// No CAF, no I/O, no clock: the controller actor feeds in pod summaries (pod_summary.hpp) from
+// its informer cache and the time, and carries out the actions. Any thread may call these
+// functions on inputs nobody mutates meanwhile. Callers include messages/proto/core_pod.pb.h
+// (and apps.pb.h / core.pb.h) to use the results.
 //
 // What the caller keeps, as Kubernetes' controller does around this logic:
 // - Expectations: after carrying out creates and deletes, do not reconcile the owner again until
@@ -24,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "actors/controllers/pod_summary.hpp"
 #include "messages/label_selector.hpp"
 
 namespace troupe::messages {
@@ -86,12 +88,11 @@ struct replica_actions {
   // (unscheduled, then pending, not ready, cheaper, doubled up, ready for less time, restarted
   // more, newer). At most `burst` of them.
   std::vector<std::string> delete_names;
-  // Orphans that match the selector, each as it should be written back: the pod with the
-  // owner's controller ownerReference appended (its resourceVersion kept as the precondition).
-  std::vector<messages::Pod> adopt;
-  // Pods controlled by the owner whose labels no longer match, each with every ownerReference
-  // to the owner's uid removed.
-  std::vector<messages::Pod> release;
+  // Names of orphans that match the selector, to adopt: write adopted_pod() of each.
+  std::vector<std::string> adopt_names;
+  // Names of pods controlled by the owner whose labels no longer match, to release: write
+  // released_pod() of each.
+  std::vector<std::string> release_names;
 };
 
 struct reconcile_options {
@@ -100,7 +101,7 @@ struct reconcile_options {
   // For a ReplicaSet with a controller (a Deployment's), the pods selected by every ReplicaSet
   // of that controller, each pod once: on scale-down a pod sharing its node with more of them
   // goes first. Empty (a standalone owner): no pod is considered doubled up.
-  std::span<const messages::Pod* const> related_pods;
+  std::span<const pod_summary* const> related_pods;
 };
 
 // One reconciliation of `owner` against every pod in its namespace (pods elsewhere are ignored),
@@ -111,8 +112,16 @@ struct reconcile_options {
 // those it controls that match its selector plus the orphans it adopts now; pods controlled by
 // anyone else are left alone. It then creates or deletes the difference to spec.replicas.
 replica_actions reconcile(const replica_owner& owner,
-                          std::span<const messages::Pod* const> pods_in_namespace, int64_t now_ms,
+                          std::span<const pod_summary* const> pods_in_namespace, int64_t now_ms,
                           const reconcile_options& options = {});
+
+// The write that adopts `pod`: the pod with the owner's controller ownerReference appended, its
+// resourceVersion kept as the precondition. nullopt when the pod as given is no orphan the owner
+// may adopt (the caller reads it again after reconcile, and it may have changed since).
+std::optional<messages::Pod> adopted_pod(const replica_owner& owner, const messages::Pod& pod);
+// The write that releases `pod`: every ownerReference to the owner's uid removed. nullopt when
+// the pod as given is not the owner's to release.
+std::optional<messages::Pod> released_pod(const replica_owner& owner, const messages::Pod& pod);
 
 // The status an owner reports after a pass: Kubernetes' calculateStatus over the pods the owner
 // counts (see reconcile, assuming its adoptions and releases succeed).
@@ -128,7 +137,7 @@ struct replica_status {
 };
 
 replica_status compute_status(const replica_owner& owner,
-                              std::span<const messages::Pod* const> pods_in_namespace,
+                              std::span<const pod_summary* const> pods_in_namespace,
                               int64_t now_ms);
 
 // Kubernetes' slowStartBatch sizes for `count` creates: 1, 2, 4, ... doubling, the last one

@@ -20,6 +20,7 @@ namespace {
 using troupe::actors::controllers::cache_key;
 using troupe::actors::controllers::object_cache;
 using troupe::actors::controllers::object_ptr;
+using troupe::actors::controllers::pod_summary_ptr;
 using troupe::messages::Pod;
 namespace by = troupe::actors::controllers::by;
 
@@ -53,6 +54,13 @@ struct cache_fixture {
     std::vector<std::string> out;
     for (const auto& o : objects)
       out.push_back(static_cast<const Pod&>(*o).metadata().name());
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+  static std::vector<std::string> names(const std::vector<pod_summary_ptr>& summaries) {
+    std::vector<std::string> out;
+    for (const auto& s : summaries)
+      out.push_back(s->name);
     std::sort(out.begin(), out.end());
     return out;
   }
@@ -99,18 +107,29 @@ BOOST_FIXTURE_TEST_CASE(indexes_follow_owner_node_and_orphan_changes, cache_fixt
   BOOST_TEST(cache.find("default/orphan-db") == nullptr);
 }
 
-BOOST_FIXTURE_TEST_CASE(orphans_for_a_selector_are_read_by_its_label, cache_fixture) {
+// An owner reads its own pods and the orphans that carry its selector's label, summarized.
+BOOST_FIXTURE_TEST_CASE(claimable_pods_are_owned_ones_and_orphans_by_label, cache_fixture) {
   put(pod("web-1", "web"));
   put(pod("web-2", "web", "rs-1"));  // controlled: not an orphan
+  put(pod("web-3", "web", "rs-2"));
   put(pod("db-1", "db"));
-  BOOST_TEST(names(cache.orphans_for("default", selector("app=web"))) ==
-             std::vector<std::string>{"web-1"});
-  BOOST_TEST(names(cache.orphans_for("default", selector("app in (web,db)"))) ==
-             (std::vector<std::string>{"db-1", "web-1"}));
-  BOOST_TEST(cache.orphans_for("other", selector("app=web")).empty());
+  using strings = std::vector<std::string>;
+  BOOST_TEST(names(cache.claimable_pods("rs-1", "default", selector("app=web"))) ==
+             (strings{"web-1", "web-2"}));
+  BOOST_TEST(names(cache.claimable_pods("rs-9", "default", selector("app in (web,db)"))) ==
+             (strings{"db-1", "web-1"}));
+  BOOST_TEST(names(cache.claimable_pods("rs-1", "other", selector("app=web"))) == strings{"web-2"});
   // No equality to look up by: every orphan of the namespace, for the caller to match.
-  BOOST_TEST(names(cache.orphans_for("default", selector("app!=db"))) ==
-             (std::vector<std::string>{"db-1", "web-1"}));
+  BOOST_TEST(names(cache.claimable_pods("rs-9", "default", selector("app!=db"))) ==
+             (strings{"db-1", "web-1"}));
+  // A controlled pod's summary is made once, when it is stored, and follows its changes.
+  auto held = cache.claimable_pods("rs-2", "default", selector("app=none"));
+  BOOST_TEST_REQUIRE(held.size() == 1u);
+  BOOST_TEST(held[0]->controller_uid == "rs-2");
+  BOOST_TEST(held[0].get() ==
+             cache.claimable_pods("rs-2", "default", selector("app=none"))[0].get());
+  put(pod("web-3", "web", "rs-2", "n4"));
+  BOOST_TEST(cache.claimable_pods("rs-2", "default", selector("app=none"))[0]->node_name == "n4");
 }
 
 // Kinds other than pods are few and read on every pass: their parses are kept and shared.

@@ -158,22 +158,25 @@ pod_state pod(std::string name) {
   return pod_state(std::move(name));
 }
 
-std::vector<const Pod*> pointers(const std::vector<Pod>& pods) {
-  std::vector<const Pod*> out;
-  for (const auto& p : pods)
-    out.push_back(&p);
-  return out;
-}
+// The pods as the controller reads them: summaries, and pointers to them.
+struct summaries {
+  explicit summaries(const std::vector<Pod>& pods) {
+    for (const auto& p : pods)
+      held.push_back(rs_logic::summarize(p));
+    for (const auto& s : held)
+      pointers.push_back(&s);
+  }
+  std::vector<rs_logic::pod_summary> held;
+  std::vector<const rs_logic::pod_summary*> pointers;
+};
 
 rs_logic::replica_actions reconcile(const rs_logic::replica_owner& o, const std::vector<Pod>& pods,
                                     const rs_logic::reconcile_options& options = {}) {
-  auto ptrs = pointers(pods);
-  return rs_logic::reconcile(o, ptrs, now_ms, options);
+  return rs_logic::reconcile(o, summaries(pods).pointers, now_ms, options);
 }
 
 rs_logic::replica_status status(const rs_logic::replica_owner& o, const std::vector<Pod>& pods) {
-  auto ptrs = pointers(pods);
-  return rs_logic::compute_status(o, ptrs, now_ms);
+  return rs_logic::compute_status(o, summaries(pods).pointers, now_ms);
 }
 
 // The owner's references on a pod: "apiVersion/kind/name/uid/controller/blockOwnerDeletion".
@@ -185,13 +188,6 @@ std::vector<std::string> refs(const Pod& pod) {
         (r.has_controller() ? std::to_string(r.controller()) : "unset") + "/" +
         (r.has_block_owner_deletion() ? std::to_string(r.block_owner_deletion()) : "unset"));
   }
-  return out;
-}
-
-std::vector<std::string> names(const std::vector<Pod>& pods) {
-  std::vector<std::string> out;
-  for (const auto& p : pods)
-    out.push_back(p.metadata().name());
   return out;
 }
 
@@ -219,8 +215,8 @@ BOOST_AUTO_TEST_CASE(reconcile_scale_up_from_zero_creates_template_pods) {
     BOOST_TEST(refs(pod) == strings{"apps/v1/ReplicaSet/web/rs-uid/1/1"});
   }
   BOOST_TEST(actions.delete_names.empty());
-  BOOST_TEST(actions.adopt.empty());
-  BOOST_TEST(actions.release.empty());
+  BOOST_TEST(actions.adopt_names.empty());
+  BOOST_TEST(actions.release_names.empty());
 }
 
 BOOST_AUTO_TEST_CASE(reconcile_creates_only_the_missing_replicas) {
@@ -303,10 +299,10 @@ BOOST_AUTO_TEST_CASE(reconcile_scale_down_prefers_pods_doubled_up_with_related_p
   // Standalone: the newer pod goes.
   BOOST_TEST(reconcile(o, pods).delete_names == strings{"on-n2"});
   // A sibling ReplicaSet's pod shares n1: the doubled-up pod goes instead.
-  auto sibling = pod("sibling").node("n1").controlled_by("other-rs").build();
-  std::vector<const Pod*> related{&pods[0], &pods[1], &sibling};
+  summaries related(
+      {pods[0], pods[1], pod("sibling").node("n1").controlled_by("other-rs").build()});
   rs_logic::reconcile_options options;
-  options.related_pods = related;
+  options.related_pods = related.pointers;
   BOOST_TEST(reconcile(o, pods, options).delete_names == strings{"on-n1"});
 }
 
@@ -344,15 +340,18 @@ BOOST_AUTO_TEST_CASE(reconcile_adopts_matching_orphans) {
 
   auto o = owner(make_rs(2));
   auto actions = reconcile(o, pods);
-  BOOST_TEST(names(actions.adopt) == (strings{"orphan", "non-controller-owner"}));
-  BOOST_REQUIRE(actions.adopt.size() == 2u);
-  BOOST_TEST(refs(actions.adopt[0]) == strings{"apps/v1/ReplicaSet/web/rs-uid/1/1"});
-  BOOST_TEST(refs(actions.adopt[1]) ==
+  BOOST_TEST(actions.adopt_names == (strings{"orphan", "non-controller-owner"}));
+  auto adopted = rs_logic::adopted_pod(o, orphan);
+  BOOST_REQUIRE(adopted);
+  BOOST_TEST(refs(*adopted) == strings{"apps/v1/ReplicaSet/web/rs-uid/1/1"});
+  BOOST_TEST(adopted->metadata().resource_version() == "41");
+  auto adopted_with_owner = rs_logic::adopted_pod(o, with_owner);
+  BOOST_REQUIRE(adopted_with_owner);
+  BOOST_TEST(refs(*adopted_with_owner) ==
              (strings{"v1/ConfigMap/cm/cm-uid/0/unset", "apps/v1/ReplicaSet/web/rs-uid/1/1"}));
-  BOOST_TEST(actions.adopt[0].metadata().resource_version() == "41");
   // The adopted pods are the two replicas: nothing to create.
   BOOST_TEST(actions.create.empty());
-  BOOST_TEST(actions.release.empty());
+  BOOST_TEST(actions.release_names.empty());
   BOOST_TEST(status(o, pods).replicas == 2);
 }
 
@@ -367,13 +366,32 @@ BOOST_AUTO_TEST_CASE(reconcile_releases_owned_pods_whose_labels_changed) {
 
   auto o = owner(make_rs(1));
   auto actions = reconcile(o, pods);
-  BOOST_TEST(names(actions.release) == strings{"relabeled"});
-  BOOST_REQUIRE(actions.release.size() == 1u);
-  BOOST_TEST(refs(actions.release[0]) == strings{"v1/ConfigMap/cm/cm-uid/unset/unset"});
+  BOOST_TEST(actions.release_names == strings{"relabeled"});
+  auto released = rs_logic::released_pod(o, relabeled);
+  BOOST_REQUIRE(released);
+  BOOST_TEST(refs(*released) == strings{"v1/ConfigMap/cm/cm-uid/unset/unset"});
   // The released pod is no replica any more: a replacement is created.
   BOOST_TEST(actions.create.size() == 1u);
-  BOOST_TEST(actions.adopt.empty());
+  BOOST_TEST(actions.adopt_names.empty());
   BOOST_TEST(status(o, pods).replicas == 0);
+}
+
+// The controller decides on summaries, then reads each pod to adopt or release again: a pod
+// that changed in between (another owner adopted it, its labels match again) is left alone.
+BOOST_AUTO_TEST_CASE(adoption_and_release_check_the_pod_as_it_is_now) {
+  auto o = owner(make_rs(1));
+  BOOST_TEST(!rs_logic::adopted_pod(o, pod("taken").controlled_by("other-rs").build()).has_value());
+  BOOST_TEST(
+      !rs_logic::adopted_pod(o, pod("relabeled").with_labels({{"app", "db"}}).orphan().build())
+           .has_value());
+  BOOST_TEST(!rs_logic::adopted_pod(o, pod("going").orphan().terminating().build()).has_value());
+  BOOST_TEST(!rs_logic::adopted_pod(o, pod("mine").build()).has_value());
+  BOOST_TEST(!rs_logic::released_pod(o, pod("matches-again").build()).has_value());
+  BOOST_TEST(
+      !rs_logic::released_pod(o, pod("orphaned").with_labels({{"app", "db"}}).orphan().build())
+           .has_value());
+  BOOST_TEST(
+      rs_logic::released_pod(o, pod("relabeled").with_labels({{"app", "db"}}).build()).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(reconcile_ignores_pods_controlled_by_another_owner) {
@@ -383,8 +401,8 @@ BOOST_AUTO_TEST_CASE(reconcile_ignores_pods_controlled_by_another_owner) {
       pod("mine").build(),
   };
   auto actions = reconcile(owner(make_rs(2)), pods);
-  BOOST_TEST(actions.adopt.empty());
-  BOOST_TEST(actions.release.empty());
+  BOOST_TEST(actions.adopt_names.empty());
+  BOOST_TEST(actions.release_names.empty());
   BOOST_TEST(actions.create.size() == 1u);
 
   BOOST_TEST(reconcile(owner(make_rs(0)), pods).delete_names == strings{"mine"});
@@ -396,7 +414,7 @@ BOOST_AUTO_TEST_CASE(reconcile_ignores_pods_in_other_namespaces) {
   elsewhere.mutable_metadata()->set_namespace_("other");
   std::vector<Pod> pods{elsewhere};
   auto actions = reconcile(owner(make_rs(1)), pods);
-  BOOST_TEST(actions.adopt.empty());
+  BOOST_TEST(actions.adopt_names.empty());
   BOOST_TEST(actions.create.size() == 1u);
 }
 
@@ -414,8 +432,8 @@ BOOST_AUTO_TEST_CASE(reconcile_owner_being_deleted_does_nothing) {
     auto actions = reconcile(o, pods);
     BOOST_TEST(actions.create.empty());
     BOOST_TEST(actions.delete_names.empty());
-    BOOST_TEST(actions.adopt.empty());
-    BOOST_TEST(actions.release.empty());
+    BOOST_TEST(actions.adopt_names.empty());
+    BOOST_TEST(actions.release_names.empty());
     // Its status still reports the pods it controls.
     BOOST_TEST(status(o, pods).replicas == 1);
   }
@@ -485,9 +503,10 @@ BOOST_AUTO_TEST_CASE(owner_of_replication_controller_uses_its_map_selector) {
       pod("web-orphan").orphan().build(),
   };
   auto actions = reconcile(o, pods);
-  BOOST_TEST(names(actions.adopt) == strings{"legacy-orphan"});
-  BOOST_REQUIRE(actions.adopt.size() == 1u);
-  BOOST_TEST(refs(actions.adopt[0]) == strings{"v1/ReplicationController/legacy/rc-uid/1/1"});
+  BOOST_TEST(actions.adopt_names == strings{"legacy-orphan"});
+  auto adopted = rs_logic::adopted_pod(o, pods[0]);
+  BOOST_REQUIRE(adopted);
+  BOOST_TEST(refs(*adopted) == strings{"v1/ReplicationController/legacy/rc-uid/1/1"});
   BOOST_REQUIRE(actions.create.size() == 1u);
   BOOST_TEST(actions.create[0].metadata().generate_name() == "legacy-");
   BOOST_TEST(refs(actions.create[0]) == strings{"v1/ReplicationController/legacy/rc-uid/1/1"});
@@ -502,7 +521,7 @@ BOOST_AUTO_TEST_CASE(owner_of_replication_controller_uses_its_map_selector) {
   BOOST_REQUIRE(read.value);
   actions = reconcile(*read.value, pods);
   BOOST_TEST(actions.create.empty());
-  BOOST_TEST(actions.adopt.size() == 1u);
+  BOOST_TEST(actions.adopt_names.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(owner_of_rejects_empty_and_invalid_selectors) {
