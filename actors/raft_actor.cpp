@@ -340,7 +340,8 @@ void raft_state::send_io(io_batch batch, std::vector<messages::RaftMessage> afte
 }
 
 void raft_state::dispatch_io(io_batch batch, std::vector<messages::RaftMessage> after) {
-  io_inflight.push_back(inflight_batch{std::move(after), batch.take_snapshot});
+  io_inflight.push_back(
+      inflight_batch{std::move(after), batch.take_snapshot, std::chrono::steady_clock::now()});
   self->request(io, options.io_timeout, std::move(batch))
       .then([this](io_done& done) { on_io_done(done); },
             [this](caf::error& err) {
@@ -355,11 +356,13 @@ void raft_state::on_io_done(io_done& done) {
   inflight_batch batch = std::move(io_inflight.front());
   io_inflight.pop_front();
   if (batch.take_snapshot) {
-    snapshot_pending = false;
-    // A failed snapshot is tried again a little later, not after every apply.
-    if (!done.snapshot_taken) {
+    if (done.snapshot_started) {
+      await_snapshot(batch.sent);
+    } else {
+      // It could not start (applies held back, or an error): tried again a little later, not
+      // after every apply.
+      snapshot_pending = false;
       next_snapshot_at = applied + std::max<uint64_t>(1, options.snapshot_every / 4);
-      bytes_since_snapshot = 0;
     }
   }
   const auto& after = batch.after_persist;
@@ -372,6 +375,29 @@ void raft_state::on_io_done(io_done& done) {
     dispatch_io(std::move(next.batch), std::move(next.after_persist));
   }
   on_applied(done);
+}
+
+void raft_state::await_snapshot(std::chrono::steady_clock::time_point since) {
+  self->request(io, caf::infinite, atoms::snapshot_atom_v)
+      .then(
+          [this, since](io_done& done) {
+            snapshot_pending = false;
+            if (done.snapshot_taken) {
+              auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                            std::chrono::steady_clock::now() - since)
+                            .count();
+              log("took a snapshot up to index " +
+                  std::to_string(done.snapshot_taken->last_index()) + " (" +
+                  std::to_string(done.snapshot_taken->size() >> 10) + " KiB) in " +
+                  std::to_string(ms) + " ms");
+            } else {
+              next_snapshot_at = applied + std::max<uint64_t>(1, options.snapshot_every / 4);
+            }
+            on_applied(done);
+          },
+          [this](caf::error& err) {
+            fatal("the I/O worker did not finish a snapshot: " + to_string(err));
+          });
 }
 
 void raft_state::on_applied(io_done& done) {
@@ -404,7 +430,6 @@ void raft_state::on_applied(io_done& done) {
   if (done.snapshot_taken) {
     snapshot_index = done.snapshot_taken->last_index();
     next_snapshot_at = snapshot_index + options.snapshot_every;
-    bytes_since_snapshot = 0;
     core->on_snapshot_taken(*done.snapshot_taken, options.keep_trailing);
   }
   if (done.apply_backlog > 0 && !apply_retry_scheduled) {
@@ -418,6 +443,8 @@ void raft_state::on_applied(io_done& done) {
   if (!snapshot_pending && options.snapshot_every > 0 &&
       (applied >= next_snapshot_at || log_is_big)) {
     snapshot_pending = true;
+    // What is committed from here on follows the snapshot.
+    bytes_since_snapshot = 0;
     io_batch batch;
     batch.take_snapshot = true;
     send_io(std::move(batch), {});

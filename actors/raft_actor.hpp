@@ -142,6 +142,7 @@ struct raft_state {
     // What may go out only once the batch is durable (send_after_persist, in order).
     std::vector<messages::RaftMessage> after_persist;
     bool take_snapshot = false;
+    std::chrono::steady_clock::time_point sent;  // for a snapshot's log line
   };
   std::deque<inflight_batch> io_inflight;  // oldest first: the worker answers in order
   // Group commit: while a batch is with the I/O worker, what the core asks for meanwhile
@@ -204,6 +205,9 @@ struct raft_state {
   void send_io(io_batch batch, std::vector<messages::RaftMessage> after);
   void dispatch_io(io_batch batch, std::vector<messages::RaftMessage> after);
   void on_io_done(io_done& done);
+  // A batch started a snapshot (sent at `since`): asks the worker for it, and hands it to the
+  // core once its file is written.
+  void await_snapshot(std::chrono::steady_clock::time_point since);
   void on_applied(io_done& done);
   void serve_reads();
   void start_read(read_waiter waiter);

@@ -61,6 +61,8 @@ store::result<std::unique_ptr<raft_storage>> raft_storage::open(const std::strin
 }
 
 raft_storage::~raft_storage() {
+  // The snapshot's thread reads the store.
+  if (taking_ && taking_->writer.joinable()) taking_->writer.join();
   // The stores hold the env's handles: close them before the env.
   objects_.reset();
   log_.reset();
@@ -212,14 +214,7 @@ io_done raft_storage::execute(io_batch batch) {
   if (!done.failure.ok()) return done;
   for (const auto& chunk : batch.snapshot_chunks)
     receive_chunk(chunk, done);
-  if (batch.take_snapshot && backlog_.empty()) {
-    auto meta = take_snapshot();
-    if (meta.ok()) {
-      done.snapshot_taken = std::move(*meta);
-    } else {
-      done.snapshot_failure = meta.error();
-    }
-  }
+  if (batch.take_snapshot && backlog_.empty()) take_snapshot(done);
   if (batch.compacted_to) done.failure = log_->compact(*batch.compacted_to);
   return done;
 }
@@ -234,32 +229,68 @@ std::string raft_storage::snapshot_path(const messages::SnapshotMeta& meta) cons
   return (fs::path(dir_) / snapshot_dir / name).string();
 }
 
-store::result<messages::SnapshotMeta> raft_storage::take_snapshot() {
+void raft_storage::take_snapshot(io_done& done) {
+  if (taking_) return;  // the raft actor asks for one at a time
   const auto dir = fs::path(dir_) / snapshot_dir;
   std::error_code ec;
   fs::create_directories(dir, ec);
-  if (ec) return io_error("creating", dir.string());
-  const auto tmp = dir / taking_file;
-  std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-  if (!out) return io_error("creating", tmp.string());
-  auto info = objects_->write_snapshot(out);
-  out.close();
-  if (!info.ok()) return info.error();
-  if (!out) return io_error("writing", tmp.string());
+  if (ec) {
+    done.snapshot_failure = io_error("creating", dir.string());
+    return;
+  }
+  auto source = objects_->begin_snapshot();
+  if (!source.ok()) {
+    done.snapshot_failure = source.error();
+    return;
+  }
   // Invariant: this thread is the only writer, so nothing applied since applied_term_ was set.
-  if (info->applied_index != objects_->applied_index())
-    store::invariant_failed("a snapshot's applied index moved while it was written");
-  messages::SnapshotMeta meta;
-  meta.set_last_index(info->applied_index);
-  meta.set_last_term(applied_term_);
-  *meta.mutable_config() = applied_config_;
-  meta.set_size(info->size);
-  meta.set_checksum(info->checksum);
-  if (status s = publish_file(tmp, snapshot_path(meta)); !s.ok()) return s;
-  if (status s = log_->save_snapshot_meta(meta); !s.ok()) return s;
-  if (status s = env_->sync(); !s.ok()) return s;
-  remove_old_snapshots();
-  return meta;
+  if (source->applied_index != objects_->applied_index())
+    store::invariant_failed("the applied index moved while this thread opened a snapshot");
+  auto job = std::make_unique<snapshot_in_progress>();
+  job->meta.set_last_index(source->applied_index);
+  job->meta.set_last_term(applied_term_);
+  *job->meta.mutable_config() = applied_config_;
+  job->writer = std::thread(
+      [this, job = job.get(), source = std::move(*source), tmp = dir / taking_file]() mutable {
+        job->outcome = [&]() -> status {
+          std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+          if (!out) return io_error("creating", tmp.string());
+          auto info = objects_->write_snapshot(std::move(source), out);
+          out.close();
+          if (!info.ok()) return info.error();
+          if (!out) return io_error("writing", tmp.string());
+          job->meta.set_size(info->size);
+          job->meta.set_checksum(info->checksum);
+          return sync_path(tmp, false);
+        }();
+        if (snapshot_written_) snapshot_written_();
+      });
+  taking_ = std::move(job);
+  done.snapshot_started = true;
+}
+
+io_done raft_storage::finish_snapshot() {
+  io_done done;
+  if (!taking_) return done;
+  taking_->writer.join();
+  auto job = std::move(taking_);
+  const auto tmp = fs::path(dir_) / snapshot_dir / taking_file;
+  std::error_code ec;
+  if (!job->outcome.ok()) {
+    done.snapshot_failure = job->outcome;
+  } else if (job->meta.last_index() <= installed_index_) {
+    fs::remove(tmp, ec);  // the leader's snapshot, installed meanwhile, is newer
+  } else if (status s = publish_file(tmp, snapshot_path(job->meta)); !s.ok()) {
+    done.snapshot_failure = s;
+  } else if (status s = log_->save_snapshot_meta(job->meta); !s.ok()) {
+    done.snapshot_failure = s;
+  } else if (status s = env_->sync(); !s.ok()) {
+    done.snapshot_failure = s;
+  } else {
+    remove_old_snapshots();
+    done.snapshot_taken = std::move(job->meta);
+  }
+  return done;
 }
 
 void raft_storage::receive_chunk(const store::raft::snapshot_chunk& chunk, io_done& done) {
@@ -305,6 +336,7 @@ status raft_storage::install(const messages::SnapshotMeta& meta, const std::stri
   if (status s = publish_file(file, snapshot_path(meta)); !s.ok()) return s;
   if (status s = log_->save_snapshot_meta(meta); !s.ok()) return s;
   if (status s = env_->sync(); !s.ok()) return s;
+  installed_index_ = std::max(installed_index_, meta.last_index());
   remove_old_snapshots();
   return {};
 }

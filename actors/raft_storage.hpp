@@ -3,16 +3,19 @@
 // durable part of a raft_core::ready into one write transaction and one fsync, then applies
 // the committed entries.
 //
-// Thread safety: execute() runs on one thread at a time, the raft actor's detached I/O
-// worker (raft_io_actor), because it fsyncs and writes. objects() is for readers, which
-// object_store allows on any thread concurrently with that writer.
+// Thread safety: execute() and finish_snapshot() run on one thread at a time, the raft actor's
+// detached I/O worker (raft_io_actor), because they fsync and write. objects() is for readers,
+// which object_store allows on any thread concurrently with that writer. A snapshot is written
+// on a thread of its own (see take_snapshot).
 #pragma once
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -32,7 +35,8 @@ struct io_batch {
   std::vector<messages::LogEntry> committed;  // to apply, in order, each once
   // A snapshot arriving from the leader, in order; the last one (done) installs it.
   std::vector<store::raft::snapshot_chunk> snapshot_chunks;
-  // Snapshot the state machine at its applied index once the rest of the batch is done.
+  // Snapshot the state machine at its applied index once the rest of the batch is done: the
+  // snapshot is written meanwhile, and finish_snapshot() records it (io_done.snapshot_started).
   bool take_snapshot = false;
   std::optional<store::raft::index_t> compacted_to;
   std::optional<store::raft::index_t> discard_log_after;  // done before `entries` are written
@@ -58,7 +62,9 @@ struct io_done {
   // Entries committed but not applied yet because the map is full (errc::unavailable):
   // they are retried in order before the next batch's, or by retry_applies().
   std::size_t apply_backlog = 0;
-  // take_snapshot: the snapshot now on disk; raft_core::on_snapshot_taken.
+  // take_snapshot: its file is being written; finish_snapshot() answers once it is.
+  bool snapshot_started = false;
+  // finish_snapshot: the snapshot now on disk; raft_core::on_snapshot_taken.
   std::optional<messages::SnapshotMeta> snapshot_taken;
   // The last chunk of a snapshot arrived: installed (true) or discarded as corrupt (false);
   // raft_core::on_snapshot_installed.
@@ -83,7 +89,7 @@ class raft_storage {
                                                            const storage_options& options = {});
   raft_storage(const raft_storage&) = delete;
   raft_storage& operator=(const raft_storage&) = delete;
-  // Precondition: no reader of objects() is still running.
+  // Precondition: no reader of objects() is still running. Waits for a snapshot being written.
   ~raft_storage();
 
   // What a restarting member had: the log, hard state, snapshot and applied index, for
@@ -95,6 +101,14 @@ class raft_storage {
 
   // Persists (one fsync) and applies one batch. Writer thread only.
   io_done execute(io_batch batch);
+  // Called on the snapshot's own thread once its file is written (or failed to be): the
+  // writer thread should call finish_snapshot() next. Set before execute().
+  void on_snapshot_written(std::function<void()> notify) { snapshot_written_ = std::move(notify); }
+  // Publishes the snapshot that a take_snapshot batch started and records it in the Raft
+  // metadata: io_done.snapshot_taken, or snapshot_failure (nothing when no snapshot was
+  // started, or a snapshot installed from the leader meanwhile is newer). Waits for the file
+  // if it is not written yet. Writer thread only.
+  io_done finish_snapshot();
   // Retries the applies that a full map held back. Writer thread only.
   io_done retry_applies() { return execute({}); }
 
@@ -114,8 +128,10 @@ class raft_storage {
   store::status apply_backlog(io_done& done);
   // Tracks the term and configuration as of the applied index.
   void note_applied(const messages::LogEntry& entry);
-  // Writes the state machine to a new snapshot file and records it in the Raft metadata.
-  store::result<messages::SnapshotMeta> take_snapshot();
+  // Opens a read of the state machine at the applied index and writes it to a snapshot file on
+  // a thread of its own: the file (tens of MB at 100,000 objects) took 60-350 ms to write and
+  // fsync, and on this thread every write of the cluster waited meanwhile.
+  void take_snapshot(io_done& done);
   // Appends a chunk to the incoming snapshot; on the last one, checks and installs it.
   void receive_chunk(const store::raft::snapshot_chunk& chunk, io_done& done);
   store::status install(const messages::SnapshotMeta& meta, const std::string& file);
@@ -137,6 +153,18 @@ class raft_storage {
   messages::Configuration applied_config_;
   // Bytes of the incoming snapshot written so far to its temporary file.
   uint64_t incoming_size_ = 0;
+  // The last index of the newest snapshot installed from a leader.
+  store::raft::index_t installed_index_ = 0;
+
+  // A snapshot being written: its metadata as of the applied index when it began (size and
+  // checksum come with the file), the writing thread, and its outcome once joined.
+  struct snapshot_in_progress {
+    messages::SnapshotMeta meta;
+    store::status outcome;
+    std::thread writer;
+  };
+  std::unique_ptr<snapshot_in_progress> taking_;
+  std::function<void()> snapshot_written_;
 };
 
 }  // namespace troupe::actors

@@ -109,6 +109,9 @@ CAF_ADD_ATOM(troupe, troupe::atoms, raft_status_atom, "raft_stat")
 CAF_ADD_ATOM(troupe, troupe::atoms, add_member_atom, "add_member")
 CAF_ADD_ATOM(troupe, troupe::atoms, remove_member_atom, "rm_member")
 CAF_ADD_ATOM(troupe, troupe::atoms, transfer_atom, "transfer")
+// A raft actor's snapshot, written on a thread of its own (actors/raft_io_actor.hpp).
+CAF_ADD_ATOM(troupe, troupe::atoms, snapshot_atom, "snapshot")
+CAF_ADD_ATOM(troupe, troupe::atoms, written_atom, "written")
 // Timers and retries that actors send themselves.
 CAF_ADD_ATOM(troupe, troupe::atoms, tick_atom, "tick")
 CAF_ADD_ATOM(troupe, troupe::atoms, reconnect_atom, "reconnect")

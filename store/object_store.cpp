@@ -562,14 +562,26 @@ result<compact_outcome> object_store::compact(int64_t now_ms) {
 }
 
 result<snapshot_info> object_store::write_snapshot(std::ostream& out) const {
+  auto source = begin_snapshot();
+  if (!source.ok()) return source.error();
+  return write_snapshot(std::move(*source), out);
+}
+
+result<snapshot_source> object_store::begin_snapshot() const {
   auto t = env_.begin_read();
   if (!t.ok()) return t.error();
   auto applied = read_u64(*t, meta_, applied_index_key);
   if (!applied.ok()) return applied.error();
   auto compacted = read_u64(*t, meta_, compacted_revision_key);
   if (!compacted.ok()) return compacted.error();
+  return snapshot_source{std::move(*t), *applied, *compacted};
+}
+
+result<snapshot_info> object_store::write_snapshot(snapshot_source source,
+                                                   std::ostream& out) const {
+  auto* t = &source.read;
   snapshot_writer writer(out);
-  std::string header = be64(*applied) + be64(*compacted);
+  std::string header = be64(source.applied_index) + be64(source.compacted_revision);
   if (status s = writer.write(record_header, "", header); !s.ok()) return s;
   uint64_t records = 1;
   for (auto [type, db] :
@@ -585,7 +597,7 @@ result<snapshot_info> object_store::write_snapshot(std::ostream& out) const {
   if (status s = writer.write(record_end, "", be64(records)); !s.ok()) return s;
   out.flush();
   if (!out) return status::error(errc::unavailable, "flushing the snapshot failed");
-  return snapshot_info{writer.size(), writer.checksum(), *applied};
+  return snapshot_info{writer.size(), writer.checksum(), source.applied_index};
 }
 
 status object_store::restore_snapshot(std::istream& in, uint32_t expected_checksum) {

@@ -109,6 +109,15 @@ struct snapshot_info {
   uint64_t applied_index = 0;
 };
 
+// The state as of one instant, for a snapshot: a read transaction opened by
+// object_store::begin_snapshot and written out by write_snapshot later, on any one thread,
+// while writers go on (LMDB keeps every page the transaction can see).
+struct snapshot_source {
+  txn read;
+  uint64_t applied_index = 0;
+  uint64_t compacted_revision = 0;
+};
+
 class object_store {
  public:
   // Opens (creating) the store's databases in `env`, which must outlive the store.
@@ -150,8 +159,10 @@ class object_store {
   result<compact_outcome> compact(int64_t now_ms);
 
   // Serializes objects, sessions, the applied index and the compacted revision from one
-  // snapshot, for Raft's InstallSnapshot.
+  // snapshot, for Raft's InstallSnapshot: begin_snapshot then write_snapshot(source, out).
   result<snapshot_info> write_snapshot(std::ostream& out) const;
+  result<snapshot_source> begin_snapshot() const;
+  result<snapshot_info> write_snapshot(snapshot_source source, std::ostream& out) const;
   // Replaces the whole state with a snapshot in one write txn, after checking it against
   // `expected_checksum`. Corruption (nothing changed) if it does not match or is malformed:
   // discard the snapshot and fetch it again. The event log is cleared and the compacted

@@ -4,6 +4,8 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
+#include <future>
 #include <string>
 
 #include "messages/proto/core_pod.pb.h"
@@ -26,13 +28,14 @@ LogEntry entry(uint64_t term, uint64_t index, troupe::messages::EntryType type, 
   return e;
 }
 
-std::string create_pod(const std::string& name) {
+// Every create of one sequence number after the first is a retry of it.
+std::string create_pod(const std::string& name, uint64_t sequence = 1) {
   troupe::messages::Pod pod;
   pod.mutable_metadata()->set_name(name);
   pod.mutable_metadata()->set_namespace_("default");
   StoreCommand c;
   c.set_client_id("c1");
-  c.set_sequence(1);
+  c.set_sequence(sequence);
   c.mutable_create()->set_key("/core/pods/default/" + name);
   c.mutable_create()->set_value(pod.SerializeAsString());
   return c.SerializeAsString();
@@ -187,6 +190,46 @@ BOOST_AUTO_TEST_CASE(a_merged_batch_leaves_the_state_of_the_batches_in_turn) {
   BOOST_TEST(loaded_merged->entries.size() == loaded_in_turn->entries.size());
   BOOST_TEST(loaded_merged->applied == loaded_in_turn->applied);
   BOOST_TEST(merged->objects().get("/core/pods/default/p1").ok());
+}
+
+// A snapshot is written on a thread of its own while later batches apply: it holds the state
+// as of the batch that started it, and is recorded only by finish_snapshot.
+BOOST_AUTO_TEST_CASE(a_snapshot_is_written_aside_as_of_the_batch_that_started_it) {
+  troupe::test_support::temp_dir dir;
+  auto storage = open(dir);
+  std::promise<void> written;
+  storage->on_snapshot_written([&written] { written.set_value(); });
+  BOOST_TEST(!storage->finish_snapshot().snapshot_taken);  // none started
+
+  io_batch first;
+  first.entries = {entry(1, 1, troupe::messages::ENTRY_COMMAND, create_pod("before", 1))};
+  first.committed = first.entries;
+  first.take_snapshot = true;
+  auto started = storage->execute(first);
+  BOOST_TEST_REQUIRE(started.failure.ok());
+  BOOST_TEST(started.snapshot_started);
+  BOOST_TEST(!started.snapshot_taken);
+
+  io_batch second;
+  second.entries = {entry(1, 2, troupe::messages::ENTRY_COMMAND, create_pod("after", 2))};
+  second.committed = second.entries;
+  auto applied = storage->execute(second);
+  BOOST_TEST_REQUIRE(applied.applied.size() == 1u);
+  BOOST_TEST(applied.applied[0].result.code() == 0u);
+
+  BOOST_TEST_REQUIRE(
+      (written.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready));
+  auto done = storage->finish_snapshot();
+  BOOST_TEST_REQUIRE(done.snapshot_failure.ok(), done.snapshot_failure.to_string());
+  BOOST_TEST_REQUIRE(done.snapshot_taken.has_value());
+  BOOST_TEST(done.snapshot_taken->last_index() == 1u);
+  auto file = storage->read_snapshot(*done.snapshot_taken, 0, done.snapshot_taken->size());
+  BOOST_TEST(file.size() == done.snapshot_taken->size());
+  BOOST_TEST(file.find("/core/pods/default/before") != std::string::npos);
+  BOOST_TEST(file.find("/core/pods/default/after") == std::string::npos);
+  auto loaded = storage->load();
+  BOOST_TEST_REQUIRE(loaded.ok());
+  BOOST_TEST(loaded->snapshot.last_index() == 1u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
