@@ -3,8 +3,8 @@
 //
 // Why: a ReplicaSet's reconciliation reads all of its pods. Parsing 10,000 of them back from
 // the informer cache's bytes took about 100 ms, on each pass, and a rollout makes a pass per
-// pod change. Reading 10,000 summaries takes about a millisecond. A summary costs some 400
-// bytes of heap, a tenth of a parsed pod; the cache keeps one for each pod a controller owns
+// pod change. Reading 10,000 summaries takes about a millisecond. A summary costs some 600
+// bytes of heap, a sixth of a parsed pod; the cache keeps one for each pod a controller owns
 // (object_cache.hpp), and an orphan is summarized when it is read.
 #pragma once
 
