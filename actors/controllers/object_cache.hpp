@@ -10,9 +10,9 @@
 //
 // Pods a controller owns also keep a summary (pod_summary.hpp), made once when they change: a
 // ReplicaSet's reconciliation reads every pod it owns, and reading summaries instead of parses
-// made a pass over 10,000 pods take about a millisecond instead of 100. Orphans (bare pods, of
-// which a cluster may hold many and which a controller reads only to adopt) are summarized
-// when read.
+// made a pass over 10,000 pods take about 9 ms instead of 40 (bench_reconcile). Orphans (bare pods,
+// of which a cluster may hold many and which a controller reads only to adopt) are summarized when
+// read.
 //
 // Sharing: an informer hub's cache is read by every subscriber of the process, from their own
 // threads, while the hub alone writes: readers take the lock shared, the writer exclusively.
