@@ -58,6 +58,11 @@ void object_cache::put(const std::string& key, const object_ptr& before, const o
       summary = std::make_shared<const pod_summary>(summarize(pod));
   }
   std::unique_lock lock(mutex_);
+  if (auto held = objects_.find(key); held != objects_.end() && held->second.summary) {
+    auto owned = summaries_.find(held->second.summary->controller_uid);
+    owned->second.erase(key);
+    if (owned->second.empty()) summaries_.erase(owned);
+  }
   for (const auto& [index, value] : old_entries) {
     auto it = indexes_.find(index_key(index, value));
     if (it == indexes_.end()) continue;
@@ -68,6 +73,7 @@ void object_cache::put(const std::string& key, const object_ptr& before, const o
     objects_.erase(key);
     return;
   }
+  if (summary) summaries_[summary->controller_uid][key] = summary;
   objects_[key] = entry{bytes, keep_parsed_ ? after : nullptr, std::move(summary)};
   for (const auto& [index, value] : new_entries)
     indexes_[index_key(index, value)].insert(key);
@@ -130,23 +136,20 @@ std::vector<object_ptr> object_cache::indexed(std::string_view index,
 std::vector<pod_summary_ptr> object_cache::claimable_pods(
     const std::string& owner_uid, const std::string& ns,
     const messages::label_selector& selector) const {
-  std::vector<entry> held;
+  std::vector<pod_summary_ptr> out;
+  std::vector<entry> orphans;
   {
     std::shared_lock lock(mutex_);
-    auto keys = orphan_keys(ns, selector);
-    if (auto it = indexes_.find(index_key(by::owner, owner_uid)); it != indexes_.end())
-      keys.insert(it->second.begin(), it->second.end());
-    held = entries_of(keys);
-  }
-  std::vector<pod_summary_ptr> out;
-  out.reserve(held.size());
-  for (const auto& e : held) {
-    if (e.summary) {
-      out.push_back(e.summary);
-    } else if (messages::Pod pod; pod.ParseFromString(*e.bytes)) {
-      out.push_back(std::make_shared<const pod_summary>(summarize(pod)));
+    if (auto owned = summaries_.find(owner_uid); owned != summaries_.end()) {
+      out.reserve(owned->second.size());
+      for (const auto& [key, summary] : owned->second)
+        out.push_back(summary);
     }
+    orphans = entries_of(orphan_keys(ns, selector));  // no controller: none of the above
   }
+  for (const auto& e : orphans)
+    if (messages::Pod pod; pod.ParseFromString(*e.bytes))
+      out.push_back(std::make_shared<const pod_summary>(summarize(pod)));
   return out;
 }
 

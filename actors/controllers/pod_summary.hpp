@@ -3,7 +3,7 @@
 //
 // Why: a ReplicaSet's reconciliation reads all of its pods, and a rollout makes a pass per pod
 // change. With parses, a pass over 10,000 pods took about 40 ms of an idle core (28 of them
-// parsing); with summaries it takes about 9 ms (bench/controlplane/bench_reconcile). A summary
+// parsing); with summaries it takes about 7 ms (bench/controlplane/bench_reconcile). A summary
 // costs some 600 bytes of heap, a sixth of a parsed pod; the cache keeps one for each pod a
 // controller owns (object_cache.hpp), and an orphan is summarized when it is read.
 #pragma once

@@ -155,7 +155,7 @@ struct replication_state {
       it->second.deletes.erase(pod_key);
   }
 
-  // A reconcile reads the summaries of the owner's pods (pod_summary.hpp): about 9 ms for
+  // A reconcile reads the summaries of the owner's pods (pod_summary.hpp): about 7 ms for
   // 10,000 on an idle core. While a large rollout's pods change, the owner is asked for on
   // every change; a pass that only refreshed the status (it created, deleted, adopted and
   // released nothing, and waits for no write to show) and still took 5 ms or more holds its

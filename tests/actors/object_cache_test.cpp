@@ -130,6 +130,16 @@ BOOST_FIXTURE_TEST_CASE(claimable_pods_are_owned_ones_and_orphans_by_label, cach
              cache.claimable_pods("rs-2", "default", selector("app=none"))[0].get());
   put(pod("web-3", "web", "rs-2", "n4"));
   BOOST_TEST(cache.claimable_pods("rs-2", "default", selector("app=none"))[0]->node_name == "n4");
+  // A new controller takes it; released, it is the old one's no more; deleted, nobody's.
+  put(pod("web-3", "web", "rs-3", "n4"));
+  BOOST_TEST(cache.claimable_pods("rs-2", "default", selector("app=none")).empty());
+  BOOST_TEST(names(cache.claimable_pods("rs-3", "default", selector("app=none"))) ==
+             strings{"web-3"});
+  put(pod("web-3", "web", "", "n4"));
+  BOOST_TEST(cache.claimable_pods("rs-3", "default", selector("app=none")).empty());
+  put(pod("web-3", "web", "rs-3", "n4"));
+  remove("default/web-3");
+  BOOST_TEST(cache.claimable_pods("rs-3", "default", selector("app=none")).empty());
 }
 
 // Kinds other than pods are few and read on every pass: their parses are kept and shared.
