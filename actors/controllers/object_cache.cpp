@@ -58,6 +58,7 @@ void object_cache::put(const std::string& key, const object_ptr& before, const o
       summary = std::make_shared<const pod_summary>(summarize(pod));
   }
   std::unique_lock lock(mutex_);
+  // Invariant: an entry holds a summary exactly when summaries_ files it under its controller.
   if (auto held = objects_.find(key); held != objects_.end() && held->second.summary) {
     auto owned = summaries_.find(held->second.summary->controller_uid);
     owned->second.erase(key);
