@@ -359,10 +359,7 @@ void raft_state::on_io_done(io_done& done) {
     if (done.snapshot_started) {
       await_snapshot(batch.sent);
     } else {
-      // It could not start (applies held back, or an error): tried again a little later, not
-      // after every apply.
-      snapshot_pending = false;
-      next_snapshot_at = applied + std::max<uint64_t>(1, options.snapshot_every / 4);
+      snapshot_later();  // it could not start: applies held back, or an error
     }
   }
   const auto& after = batch.after_persist;
@@ -377,12 +374,18 @@ void raft_state::on_io_done(io_done& done) {
   on_applied(done);
 }
 
+void raft_state::snapshot_later() {
+  // A failed snapshot is tried again a little later, not after every apply.
+  snapshot_pending = false;
+  next_snapshot_at = applied + std::max<uint64_t>(1, options.snapshot_every / 4);
+}
+
 void raft_state::await_snapshot(std::chrono::steady_clock::time_point since) {
   self->request(io, caf::infinite, atoms::snapshot_atom_v)
       .then(
           [this, since](io_done& done) {
-            snapshot_pending = false;
             if (done.snapshot_taken) {
+              snapshot_pending = false;
               auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                             std::chrono::steady_clock::now() - since)
                             .count();
@@ -391,7 +394,7 @@ void raft_state::await_snapshot(std::chrono::steady_clock::time_point since) {
                   std::to_string(done.snapshot_taken->size() >> 10) + " KiB) in " +
                   std::to_string(ms) + " ms");
             } else {
-              next_snapshot_at = applied + std::max<uint64_t>(1, options.snapshot_every / 4);
+              snapshot_later();
             }
             on_applied(done);
           },

@@ -208,6 +208,8 @@ struct raft_state {
   // A batch started a snapshot (sent at `since`): asks the worker for it, and hands it to the
   // core once its file is written.
   void await_snapshot(std::chrono::steady_clock::time_point since);
+  // A snapshot did not start or failed: the next one comes after a quarter of snapshot_every.
+  void snapshot_later();
   void on_applied(io_done& done);
   void serve_reads();
   void start_read(read_waiter waiter);
